@@ -1,0 +1,27 @@
+"""JSON Lines datasets for ``--dataset-from-file recipes/datasets.py^NAME``.
+
+Files (MNLI/SNLI ``premise, hypothesis, label`` or QQP ``question1, question2, label``):
+- ``dataset`` (default), ``eval_dataset``: ``$TEXTATTACK_BAT_EVAL_FILE`` if set, else the MNLI
+  dev-matched sample shipped in the package.
+- ``train_dataset``: ``$TEXTATTACK_BAT_TRAIN_FILE`` if set, else the shipped SNLI train sample.
+- ``snli``: the shipped SNLI evaluation sample.
+``$TEXTATTACK_BAT_LIMIT`` caps the rows read (e.g. ``64``); ``$TEXTATTACK_BAT_OFFSET`` skips rows.
+"""
+
+import os
+
+from textattack_bat.datasets import load_jsonl_dataset, shipped_path
+
+_limit = int(os.environ["TEXTATTACK_BAT_LIMIT"]) if os.environ.get("TEXTATTACK_BAT_LIMIT") else None
+_offset = int(os.environ.get("TEXTATTACK_BAT_OFFSET", "0"))
+
+
+def _load(variable: str, default: str):
+    path = os.environ.get(variable) or shipped_path(default)
+    return load_jsonl_dataset(path, limit=_limit, offset=_offset)
+
+
+dataset = _load("TEXTATTACK_BAT_EVAL_FILE", "mnli_eval_sample.jsonl")
+eval_dataset = dataset
+train_dataset = _load("TEXTATTACK_BAT_TRAIN_FILE", "snli_train_sample.jsonl")
+snli = load_jsonl_dataset(shipped_path("snli_eval_sample.jsonl"), limit=_limit, offset=_offset)

@@ -1,0 +1,30 @@
+"""Fine-tune the packaged MiniLM into a small real NLI model (normal CE training, TextAttack Trainer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def finetune_nli(out: Path, train_rows: int = 960, seed: int = 0) -> Path:
+    import textattack
+
+    from textattack_bat.datasets import load_jsonl_dataset, shipped_path
+    from textattack_bat.models import load_classifier
+
+    wrapper = load_classifier(None, num_labels=3)
+    train = load_jsonl_dataset(shipped_path("snli_train_sample.jsonl"), limit=train_rows)
+    evaluation = load_jsonl_dataset(shipped_path("snli_eval_sample.jsonl"), limit=64)
+    args = textattack.TrainingArgs(
+        num_epochs=1,
+        learning_rate=1e-4,
+        num_warmup_steps=0,
+        weight_decay=0.0,
+        per_device_train_batch_size=16,
+        random_seed=seed,
+        output_dir=str(out / "run"),
+        save_last=False,
+    )
+    textattack.Trainer(wrapper, "classification", None, train, evaluation, args).train()
+    wrapper.model.save_pretrained(out)
+    wrapper.tokenizer.save_pretrained(out)
+    return out

@@ -1,0 +1,84 @@
+"""textattack-bat: over- and undersensitivity attacks and Balanced Adversarial Training for TextAttack.
+
+Importing this package is cheap and never touches the network: every public name is
+resolved lazily (PEP 562), so ``import textattack_bat`` does not import TextAttack or torch.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS = {
+    # resources
+    "ResourceNotFoundError": "resources",
+    # transformations
+    "WordSwapAntonym": "transformations",
+    "WordSwapTable": "transformations",
+    "WordNetAntonyms": "antonyms",
+    # goal functions
+    "UndersensitivityClassification": "goal_functions",
+    # recipes
+    "AntonymUnderChen2022": "recipes",
+    "AntonymUnderNLI": "recipes",
+    "AntonymUnderQQP": "recipes",
+    "AntonymUnderNLIImprove": "recipes",
+    "AntonymUnderQQPImprove": "recipes",
+    "AntonymUnderImprove": "recipes",
+    "SynonymOverChen2022": "recipes",
+    # datasets
+    "load_jsonl_dataset": "datasets",
+    # perturbation tables and samplers
+    "SynonymTable": "tables",
+    "AntonymTable": "tables",
+    "build_synonym_table": "tables",
+    "build_antonym_table": "tables",
+    "SynonymSampler": "samplers",
+    "AntonymSampler": "samplers",
+    # losses and distances
+    "CosineDistance": "distances",
+    "EuclideanDistance": "distances",
+    "PairwiseContrastiveLoss": "losses",
+    "TripletContrastiveLoss": "losses",
+    # trainers
+    "SAFERTrainer": "trainers",
+    "BATTrainer": "trainers",
+    "BATTrainingArgs": "trainers",
+}
+
+_SUBMODULES = {
+    "antonyms",
+    "autoload",
+    "cli",
+    "datasets",
+    "distances",
+    "evaluation",
+    "goal_functions",
+    "losses",
+    "recipes",
+    "registration",
+    "representations",
+    "resources",
+    "samplers",
+    "search_methods",
+    "tables",
+    "trainers",
+    "transformations",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> object:
+    if name in _EXPORTS:
+        module = importlib.import_module(f"{__name__}.{_EXPORTS[name]}")
+        return getattr(module, name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(__all__) | _SUBMODULES | {"__version__"})

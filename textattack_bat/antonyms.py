@@ -1,0 +1,89 @@
+"""WordNet antonym candidates: the one candidate logic shared by the antonym WordSwap, the
+antonym table and the BAT antonym sampler.
+
+Rule (Chen, Ji & Evans 2022, section 2): for each synset of the word, each lemma's antonyms;
+multi-word antonyms are dropped; the word itself is never a candidate. Beyond the authors:
+synsets are restricted to the word's part of speech in context when the tagger's PoS is one
+WordNet knows the word in; the antonym is inflected like the original (bigger -> smaller,
+buries -> remembers, via lemminflect) and takes the original's casing (Good -> Bad).
+Candidate order is WordNet's (deterministic, independent of PYTHONHASHSEED).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+# Penn Treebank tag prefix -> WordNet PoS
+_PENN_TO_WORDNET = {"JJ": "a", "RB": "r", "NN": "n", "VB": "v"}
+# Penn tags whose form is an inflection of the lemma (the others are base forms)
+_INFLECTED_TAGS = frozenset({"JJR", "JJS", "RBR", "RBS", "NNS", "VBD", "VBG", "VBN", "VBZ"})
+
+
+def wordnet_pos(penn_tag: str | None) -> str | None:
+    """'VBZ' -> 'v', 'JJR' -> 'a', 'DT' -> None."""
+    if not penn_tag:
+        return None
+    return _PENN_TO_WORDNET.get(penn_tag[:2])
+
+
+def match_case(template: str, word: str) -> str:
+    """Give ``word`` the casing of ``template``: Good/bad -> Bad, GOOD/bad -> BAD."""
+    if template.isupper() and len(template) > 1:
+        return word.upper()
+    if template[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+class WordNetAntonyms:
+    """Callable antonym lookup: ``antonyms("bigger", "JJR") -> ["smaller", "littler"]``.
+
+    Args:
+        inflect: inflect antonym lemmas like the original word (False: bare lemmas, as the authors).
+        keep_case: give candidates the original's casing.
+    """
+
+    def __init__(self, inflect: bool = True, keep_case: bool = True):
+        from textattack_bat import resources
+
+        self._wn = resources.wordnet()
+        self.inflect = inflect
+        self.keep_case = keep_case
+
+    def __call__(self, word: str, penn_tag: str | None = None) -> list[str]:
+        candidates = self._lookup(word.lower(), penn_tag if self.inflect else None, wordnet_pos(penn_tag))
+        if self.keep_case:
+            candidates = [match_case(word, c) for c in candidates]
+        return candidates
+
+    def has_antonym(self, word: str, penn_tag: str | None = None) -> bool:
+        return bool(self._lookup(word.lower(), penn_tag if self.inflect else None, wordnet_pos(penn_tag)))
+
+    @lru_cache(maxsize=2**16)
+    def _lemma_antonyms(self, word: str, pos: str | None) -> tuple[str, ...]:
+        synsets = self._wn.synsets(word, pos=pos) if pos else []
+        if not synsets:  # PoS unknown, or WordNet does not know the word in that PoS
+            synsets = self._wn.synsets(word)
+        seen: dict[str, None] = {}
+        for synset in synsets:
+            for lemma in synset.lemmas():
+                for antonym in lemma.antonyms():
+                    name = antonym.name()
+                    if name.isalpha() and name.lower() != word:  # drops multi-word and hyphenated
+                        seen.setdefault(name.lower(), None)
+        return tuple(seen)
+
+    @lru_cache(maxsize=2**16)
+    def _lookup(self, word: str, penn_tag: str | None, pos: str | None) -> tuple[str, ...]:
+        lemmas = self._lemma_antonyms(word, pos)
+        if not (penn_tag in _INFLECTED_TAGS):
+            return lemmas
+        from lemminflect import getInflection
+
+        inflected: dict[str, None] = {}
+        for lemma in lemmas:
+            forms = getInflection(lemma, tag=penn_tag)
+            form = forms[0] if forms else lemma
+            if form.isalpha() and form != word:
+                inflected.setdefault(form, None)
+        return tuple(inflected)

@@ -1,0 +1,127 @@
+"""JSON Lines datasets (MNLI, SNLI, QQP or single-text format) as TextAttack datasets.
+
+One JSON object per line. The task is recognised from the columns:
+
+| task | input columns           | labels (GLUE order)                              |
+|------|-------------------------|--------------------------------------------------|
+| nli  | premise, hypothesis     | 0 entailment, 1 neutral, 2 contradiction         |
+| qqp  | question1, question2    | 0 not_duplicate, 1 duplicate                     |
+| text | sentence (or text)      | any integer ids                                  |
+
+Rows with an empty text or a label outside the task's range raise a ValueError naming the line.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from importlib import resources as importlib_resources
+from pathlib import Path
+
+import textattack
+
+
+@dataclass(frozen=True)
+class TaskFormat:
+    name: str
+    input_columns: tuple[str, ...]
+    label_names: tuple[str, ...] | None
+
+
+TASKS = {
+    "nli": TaskFormat("nli", ("premise", "hypothesis"), ("entailment", "neutral", "contradiction")),
+    "qqp": TaskFormat("qqp", ("question1", "question2"), ("not_duplicate", "duplicate")),
+    "text": TaskFormat("text", ("sentence",), None),
+}
+
+SHIPPED = ("snli_train_sample.jsonl", "snli_eval_sample.jsonl", "mnli_eval_sample.jsonl")
+
+
+def shipped_path(name: str) -> Path:
+    """Path of a data file shipped in the package (see ``textattack_bat/data/README.md``)."""
+    if name not in SHIPPED:
+        raise ValueError(f"Unknown shipped data file {name!r}; choose one of {SHIPPED}.")
+    return Path(str(importlib_resources.files("textattack_bat") / "data" / name))
+
+
+def detect_task(columns) -> TaskFormat:
+    columns = set(columns)
+    for task in TASKS.values():
+        if set(task.input_columns) <= columns:
+            return task
+    if "text" in columns:
+        return TaskFormat("text", ("text",), None)
+    raise ValueError(
+        f"Cannot tell the task from columns {sorted(columns)}: expected premise+hypothesis (NLI), "
+        "question1+question2 (QQP) or sentence/text; pass input_columns=... explicitly."
+    )
+
+
+def read_jsonl_rows(path: str | Path, limit: int | None = None, offset: int = 0) -> list[dict]:
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"Dataset file {path} does not exist.")
+    rows = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            if number <= offset:
+                continue
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path}:{number}: not a JSON object ({error.msg}).") from None
+            if limit is not None and len(rows) >= limit:
+                break
+    return rows
+
+
+def validate_rows(rows: list[dict], input_columns, label_column: str, num_labels: int | None, source: str) -> None:
+    if not rows:
+        raise ValueError(f"{source}: the dataset is empty.")
+    for number, row in enumerate(rows, start=1):
+        missing = [c for c in (*input_columns, label_column) if c not in row]
+        if missing:
+            raise ValueError(f"{source}, row {number}: missing column(s) {missing}; it has {sorted(row)}.")
+        for column in input_columns:
+            if not isinstance(row[column], str) or not row[column].strip():
+                raise ValueError(
+                    f"{source}, row {number}: column {column!r} is empty; remove the row or fill it."
+                )
+        label = row[label_column]
+        if not isinstance(label, int) or isinstance(label, bool):
+            raise ValueError(f"{source}, row {number}: label {label!r} is not an integer id.")
+        if num_labels is not None and not 0 <= label < num_labels:
+            raise ValueError(
+                f"{source}, row {number}: label {label} is out of range 0..{num_labels - 1}."
+            )
+
+
+def load_jsonl_dataset(
+    path: str | Path,
+    input_columns: tuple[str, ...] | None = None,
+    label_column: str = "label",
+    limit: int | None = None,
+    offset: int = 0,
+    shuffle: bool = False,
+) -> textattack.datasets.Dataset:
+    """Load rows ``offset .. offset+limit`` of a JSON Lines file as a TextAttack ``Dataset``."""
+    rows = read_jsonl_rows(path, limit=limit, offset=offset)
+    if not rows:
+        raise ValueError(f"{path}: no rows (offset={offset}, limit={limit}).")
+    if input_columns is None:
+        task = detect_task(rows[0])
+    else:
+        task = TaskFormat("custom", tuple(input_columns), None)
+    num_labels = len(task.label_names) if task.label_names else None
+    validate_rows(rows, task.input_columns, label_column, num_labels, str(path))
+    examples = [(tuple(row[c] for c in task.input_columns), row[label_column]) for row in rows]
+    if len(task.input_columns) == 1:
+        examples = [(text[0], label) for text, label in examples]
+    return textattack.datasets.Dataset(
+        examples,
+        input_columns=list(task.input_columns),
+        label_names=list(task.label_names) if task.label_names else None,
+        shuffle=shuffle,
+    )

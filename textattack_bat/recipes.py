@@ -1,0 +1,130 @@
+"""Attack recipes for both sensitivities (Chen, Ji & Evans, Findings of EMNLP 2022).
+
+Each recipe is a TextAttack ``AttackRecipe``: goal function + constraints + transformation +
+search, built by ``build(model_wrapper, **options)``. CLI names (``textattack attack --recipe
+NAME``) are in :data:`textattack_bat.registration.RECIPE_NAMES`; CLI names cannot carry
+parameters, so each preset has its own name and class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textattack import Attack
+from textattack.attack_recipes import AttackRecipe
+from textattack.constraints.grammaticality import PartOfSpeech
+from textattack.constraints.overlap import MaxWordsPerturbed
+from textattack.constraints.pre_transformation import RepeatModification, StopwordModification
+from textattack.models.wrappers import ModelWrapper
+from textattack.search_methods import GreedyWordSwapWIR
+
+from textattack_bat import registration, resources
+from textattack_bat.constraints import TEXTFOOLER_STOPWORDS, ColumnModification
+from textattack_bat.goal_functions import UndersensitivityClassification
+from textattack_bat.transformations import WordSwapAntonym
+
+NLI_NEUTRAL = 1  # GLUE / Hugging Face label order: entailment, neutral, contradiction
+QQP_NOT_DUPLICATE = 0  # GLUE QQP: not_duplicate, duplicate
+WIR_METHODS = ("auto", "gradient", "delete", "unk", "weighted-saliency", "random")
+
+
+def supports_gradients(model_wrapper: ModelWrapper) -> bool:
+    """True when the wrapper implements ``get_grad`` (TextAttack's HF and PyTorch wrappers do)."""
+    return type(model_wrapper).get_grad is not ModelWrapper.get_grad
+
+
+def resolve_wir_method(model_wrapper: ModelWrapper, wir_method: str) -> str:
+    """``auto``: gradient ranking (as the authors) when the wrapper has gradients, else deletion."""
+    if wir_method not in WIR_METHODS:
+        raise ValueError(f"Unknown wir_method {wir_method!r}; choose one of {WIR_METHODS}.")
+    if wir_method == "auto":
+        return "gradient" if supports_gradients(model_wrapper) else "delete"
+    if wir_method == "gradient" and not supports_gradients(model_wrapper):
+        raise ValueError(
+            f"wir_method='gradient' needs a model wrapper with get_grad(); "
+            f"{type(model_wrapper).__name__} has none. Use wir_method='delete' (or 'auto')."
+        )
+    return wir_method
+
+
+class AntonymUnderChen2022(AttackRecipe):
+    """Undersensitivity attack: one WordNet antonym swap that leaves the prediction unchanged.
+
+    Transformation: :class:`WordSwapAntonym`. Constraints: TextFooler stopwords, PartOfSpeech
+    (no verb/noun swap), at most one perturbed word across all input columns, no repeated
+    modification; no sentence-similarity constraint. Search: TextAttack's ``GreedyWordSwapWIR``.
+    Goal: :class:`UndersensitivityClassification`.
+
+    Options:
+        skip_labels: ground-truth labels not attacked (presets set NLI neutral / QQP non-duplicate).
+        modifiable_columns: input columns that may be modified (default: all, e.g. premise OR hypothesis).
+        wir_method: word ranking; ``auto`` = gradient when the wrapper supports it, else deletion.
+        improve_only: the authors' protocol (accept a swap only if it raises p(label)).
+        inflect: inflect antonyms like the original word (False: bare WordNet lemmas).
+        stopwords: words never swapped (default: TextFooler's list).
+    """
+
+    skip_labels: tuple[int, ...] = ()
+    improve_only: bool = False
+
+    @classmethod
+    def build(
+        cls,
+        model_wrapper: ModelWrapper,
+        skip_labels: Iterable[int] | None = None,
+        modifiable_columns: Iterable[str] | None = None,
+        wir_method: str = "auto",
+        improve_only: bool | None = None,
+        inflect: bool = True,
+        stopwords: Iterable[str] | None = None,
+    ) -> Attack:
+        resources.require_nltk("wordnet", "pos-tagger", "universal-tagset")
+        transformation = WordSwapAntonym(inflect=inflect)
+        constraints = [
+            RepeatModification(),
+            StopwordModification(stopwords=set(TEXTFOOLER_STOPWORDS if stopwords is None else stopwords)),
+            MaxWordsPerturbed(max_num_words=1),
+            PartOfSpeech(allow_verb_noun_swap=False),
+        ]
+        if modifiable_columns is not None:
+            constraints.append(ColumnModification(modifiable_columns))
+        goal_function = UndersensitivityClassification(
+            model_wrapper,
+            skip_labels=cls.skip_labels if skip_labels is None else skip_labels,
+            improve_only=cls.improve_only if improve_only is None else improve_only,
+        )
+        search_method = GreedyWordSwapWIR(wir_method=resolve_wir_method(model_wrapper, wir_method))
+        return Attack(goal_function, constraints, transformation, search_method)
+
+
+class AntonymUnderNLI(AntonymUnderChen2022):
+    """``antonym-under`` for MNLI/SNLI (GLUE label order): neutral (label 1) is skipped."""
+
+    skip_labels = (NLI_NEUTRAL,)
+
+
+class AntonymUnderQQP(AntonymUnderChen2022):
+    """``antonym-under`` for QQP (GLUE order): only ``duplicate`` (label 1) is attacked."""
+
+    skip_labels = (QQP_NOT_DUPLICATE,)
+
+
+class AntonymUnderImprove(AntonymUnderChen2022):
+    """``antonym-under`` with the authors' improve-only protocol (reproduces published ASRs)."""
+
+    improve_only = True
+
+
+class AntonymUnderNLIImprove(AntonymUnderNLI):
+    """``antonym-under-nli`` with the authors' improve-only protocol."""
+
+    improve_only = True
+
+
+class AntonymUnderQQPImprove(AntonymUnderQQP):
+    """``antonym-under-qqp`` with the authors' improve-only protocol."""
+
+    improve_only = True
+
+
+registration.register_with_textattack()

