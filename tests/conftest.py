@@ -47,3 +47,8 @@ def nli_model_dir(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("minilm-nli")
     finetune_nli(out, train_rows=960)
     return out
+
+
+def script(name: str) -> str:
+    """A console script of the environment running the tests (works without an activated venv)."""
+    return str(Path(sys.executable).parent / name)

@@ -1,0 +1,71 @@
+"""The resource layer finds the offline resources and fails with clear, actionable errors."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import script
+
+from textattack_bat import resources
+
+
+def test_finds_shared_nltk_data_and_offline_packages():
+    for name in resources.NLTK_RESOURCES:
+        assert os.path.exists(resources.nltk_resource(name))
+    assert (resources.minilm_path() / "config.json").is_file()
+    vectors, vocab = resources.glove_paths()
+    assert vectors.stat().st_size > 10_000_000 and vocab.is_file()
+    report = {row.name: row for row in resources.report()}
+    assert all(report[f"nltk:{name}"].found for name in resources.NLTK_RESOURCES)
+    assert report["minilm"].found and report["glove-6b-50d"].found
+
+
+def test_import_works_offline_and_is_lazy():
+    code = "import sys, textattack_bat; print('textattack' in sys.modules, 'torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False", "False"]
+    both = subprocess.run(
+        [sys.executable, "-c", "import textattack, textattack_bat; print(textattack_bat.AntonymUnderNLI.__name__)"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert both.returncode == 0, both.stderr
+    assert both.stdout.strip().endswith("AntonymUnderNLI")
+
+
+def test_missing_nltk_data_gives_the_clear_error(tmp_path):
+    code = (
+        "from textattack_bat import resources\n"
+        "try:\n    resources.wordnet()\nexcept resources.ResourceNotFoundError as e:\n    print(e)\n"
+    )
+    env = {**os.environ, "NLTK_DATA": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert "NLTK data 'wordnet' (wordnet) not found." in out.stdout
+    assert str(tmp_path) in out.stdout
+    assert "python -m nltk.downloader wordnet" in out.stdout and "NLTK_DATA=" in out.stdout
+
+
+def test_textattack_import_without_stopwords_fails_clearly_offline(tmp_path):
+    env = {**os.environ, "NLTK_DATA": str(tmp_path), "HF_HUB_OFFLINE": "1"}
+    out = subprocess.run([sys.executable, "-c", "import textattack"], capture_output=True, text=True,
+                         env=env, timeout=300)  # fmt: skip
+    assert out.returncode != 0
+    assert "NLTK data 'stopwords' (stopwords) not found." in out.stderr
+    assert "python -m nltk.downloader stopwords" in out.stderr
+
+
+def test_doctor_reports_every_resource():
+    out = subprocess.run([script("textattack-bat"), "doctor"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    for name in ("nltk:wordnet", "nltk:stopwords", "nltk:pos-tagger", "minilm", "glove-6b-50d",
+                 "counter-fitted-embeddings", "universal-sentence-encoder"):  # fmt: skip
+        assert name in out.stdout
+    assert "MISSING" not in out.stdout.split("counter-fitted")[0]
+
+
+def test_bogus_model_path_gives_a_clear_error(tmp_path):
+    from textattack_bat.models import load_classifier
+
+    with pytest.raises(FileNotFoundError, match="does not exist or has no config.json"):
+        load_classifier(tmp_path / "nope", num_labels=3)
