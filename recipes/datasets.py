@@ -1,9 +1,10 @@
 """JSON Lines datasets for ``--dataset-from-file recipes/datasets.py^NAME``.
 
 Files (MNLI/SNLI ``premise, hypothesis, label`` or QQP ``question1, question2, label``):
-- ``dataset`` (default), ``eval_dataset``: ``$TEXTATTACK_BAT_EVAL_FILE`` if set, else the MNLI
-  dev-matched sample shipped in the package.
-- ``train_dataset``: ``$TEXTATTACK_BAT_TRAIN_FILE`` if set, else the shipped SNLI train sample.
+- ``dataset`` (default, for ``textattack attack``): ``$TEXTATTACK_BAT_EVAL_FILE`` if set, else the
+  MNLI dev-matched sample shipped in the package.
+- ``train_dataset`` / ``eval_dataset`` (for ``textattack train``): ``$TEXTATTACK_BAT_TRAIN_FILE`` /
+  ``$TEXTATTACK_BAT_EVAL_FILE`` if set, else the shipped SNLI train / evaluation samples.
 - ``snli``: the shipped SNLI evaluation sample.
 ``$TEXTATTACK_BAT_LIMIT`` caps the rows read (e.g. ``64``); ``$TEXTATTACK_BAT_OFFSET`` skips rows.
 """
@@ -22,6 +23,6 @@ def _load(variable: str, default: str):
 
 
 dataset = _load("TEXTATTACK_BAT_EVAL_FILE", "mnli_eval_sample.jsonl")
-eval_dataset = dataset
 train_dataset = _load("TEXTATTACK_BAT_TRAIN_FILE", "snli_train_sample.jsonl")
+eval_dataset = _load("TEXTATTACK_BAT_EVAL_FILE", "snli_eval_sample.jsonl")
 snli = load_jsonl_dataset(shipped_path("snli_eval_sample.jsonl"), limit=_limit, offset=_offset)

@@ -1,0 +1,87 @@
+"""Per-epoch samplers on real MNLI rows with real WordNet."""
+
+import re
+
+import numpy as np
+import pytest
+
+from textattack_bat.antonyms import WordNetAntonyms
+from textattack_bat.samplers import AntonymSampler, SynonymSampler
+from textattack_bat.tables import SynonymTable, build_antonym_table, vocabulary
+
+WORD = re.compile(r"[A-Za-z]+")
+
+
+@pytest.fixture(scope="module")
+def rows(mnli_rows):
+    examples = [(r["premise"], r["hypothesis"]) for r in mnli_rows[:300]]
+    return examples, [r["label"] for r in mnli_rows[:300]]
+
+
+@pytest.fixture(scope="module")
+def antonym_table(rows):
+    return build_antonym_table(vocabulary(t for e in rows[0] for t in e))
+
+
+def toy_synonyms(words):
+    """A real-word table: each vocabulary word maps to its WordNet synonyms in the same vocabulary."""
+    from nltk.corpus import wordnet as wn
+
+    vocab = set(words)
+    table = {}
+    for word in words:
+        synonyms = {l.name().lower() for s in wn.synsets(word) for l in s.lemmas()} & vocab - {word}
+        if synonyms:
+            table[word] = tuple(sorted(synonyms))
+    return SynonymTable(table)
+
+
+def test_synonym_copies_only_use_table_words_and_keep_layout(rows):
+    examples, _ = rows
+    table = toy_synonyms(vocabulary(t for e in examples for t in e))
+    copies, mask = SynonymSampler(table, seed=3)(examples, epoch=1)
+    assert 0 < mask.mean() <= 1
+    for original, copy, m in zip(examples, copies, mask):
+        assert (copy != original) == bool(m)
+        for a, b in zip(original, copy):
+            assert WORD.sub("w", a) == WORD.sub("w", b)  # punctuation and spacing kept
+            for old, new in zip(WORD.findall(a), WORD.findall(b)):
+                if old != new:
+                    assert new.lower() in table[old.lower()]
+                    assert new[0].isupper() == old[0].isupper()
+
+
+def test_antonym_copies_differ_in_exactly_one_wordnet_antonym(rows, antonym_table):
+    examples, labels = rows
+    copies, mask = AntonymSampler(antonym_table, skip_labels=[1], seed=0)(examples, labels, epoch=0)
+    antonyms = WordNetAntonyms(inflect=False, keep_case=False)
+    assert mask.sum() > 100
+    for original, copy, label, m in zip(examples, copies, labels, mask):
+        if label == 1:
+            assert m == 0 and copy == original
+            continue
+        if m == 0:
+            assert copy == original
+            continue
+        changed = [(a, b) for col_a, col_b in zip(original, copy)
+                   for a, b in zip(WORD.findall(col_a), WORD.findall(col_b)) if a != b]  # fmt: skip
+        assert len(changed) == 1, (original, copy)
+        old, new = changed[0]
+        assert new.lower() in antonyms(old.lower())
+
+
+def test_same_seed_same_output_and_epochs_differ(rows, antonym_table):
+    examples, labels = rows
+    table = toy_synonyms(vocabulary(t for e in examples for t in e))
+    a = SynonymSampler(table, seed=7)(examples, epoch=2)
+    b = SynonymSampler(table, seed=7)(examples, epoch=2)
+    c = SynonymSampler(table, seed=7)(examples, epoch=3)
+    assert a[0] == b[0] and np.array_equal(a[1], b[1]) and a[0] != c[0]
+    x = AntonymSampler(antonym_table, seed=1)(examples, labels, epoch=0)
+    y = AntonymSampler(antonym_table, seed=1)(examples, labels, epoch=0)
+    assert x[0] == y[0]
+
+
+def test_rows_without_antonyms_are_masked(antonym_table):
+    copies, mask = AntonymSampler(antonym_table)([("The cat sat.", "A dog.")], [0])
+    assert mask.tolist() == [0.0] and copies == [("The cat sat.", "A dog.")]

@@ -1,0 +1,147 @@
+"""SAFER and BAT training: CLI as a user runs it, Python API, resume, bad input."""
+
+import json
+import math
+import os
+import subprocess
+
+import pytest
+import torch
+from conftest import ROOT, script
+
+from textattack_bat import BATTrainer, BATTrainingArgs, SAFERTrainer, load_jsonl_dataset
+from textattack_bat.datasets import shipped_path
+from textattack_bat.models import load_classifier
+from textattack_bat.representations import RepresentationError
+from textattack_bat.tables import SynonymTable
+
+
+def snli(limit, offset=0, name="snli_train_sample.jsonl"):
+    return load_jsonl_dataset(shipped_path(name), limit=limit, offset=offset)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method,terms", [
+    ("bat-triplet", ["train_ce", "train_contrastive", "train_triplet"]),
+    ("bat-pairwise", ["train_ce", "train_contrastive", "train_pull", "train_push"]),
+    ("safer", ["train_ce"]),
+])  # fmt: skip
+def test_textattack_train_cli(method, terms, tmp_path):
+    from textattack_bat import resources
+
+    out_dir = tmp_path / method
+    env = {**os.environ, "TEXTATTACK_BAT_LIMIT": "64"}
+    run = subprocess.run(
+        [script("textattack"), "train", "--model-name-or-path", str(resources.minilm_path()),
+         "--model-num-labels", "3", "--dataset-from-file", "recipes/datasets.py", "--attack", method,
+         "--num-epochs", "1", "--per-device-train-batch-size", "16", "--output-dir", str(out_dir)],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=1200,
+    )  # fmt: skip
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-4000:]
+    assert "Eval accuracy:" in output
+    assert f"{method} preset (paper) for flags not given" in output
+    assert "Running clean epoch" not in output  # TextAttack's base Trainer loop did not run
+    assert (out_dir / "checkpoint-epoch-1" / "trainer_state.json").is_file()
+    assert (out_dir / "checkpoint-epoch-1" / "config.json").is_file()
+    history = json.loads((out_dir / "history.json").read_text())
+    assert len(history) == 1
+    for term in terms:
+        assert math.isfinite(history[0][term]), term
+    args = json.loads((out_dir / "training_args.json").read_text())
+    assert args["per_device_train_batch_size"] == 16  # explicit flag kept
+    assert args["weight_decay"] == 0.0 and args["num_warmup_steps"] == 0  # paper preset applied
+    assert args["learning_rate"] == (3e-5 if method == "safer" else 2e-5)
+
+
+@pytest.mark.slow
+def test_interrupted_run_resumes_from_the_last_checkpoint(tmp_path):
+    train, evaluation = snli(32), snli(16, name="snli_eval_sample.jsonl")
+    args = dict(method="bat-triplet", num_epochs=2, per_device_train_batch_size=16, output_dir=str(tmp_path),
+                embedding="glove")  # fmt: skip
+
+    def crash_in_epoch_2(trainer, epoch):
+        if epoch == 2:
+            raise KeyboardInterrupt("simulated kill during epoch 2")
+
+    first = BATTrainer(load_classifier(None, num_labels=3), "classification", train, evaluation,
+                       BATTrainingArgs(**args), epoch_callbacks=[crash_in_epoch_2])  # fmt: skip
+    with pytest.raises(KeyboardInterrupt):
+        first.train()
+    assert (tmp_path / "checkpoint-epoch-1" / "trainer_state.json").is_file()
+    assert not (tmp_path / "checkpoint-epoch-2").exists()
+    saved_epoch_1 = json.loads((tmp_path / "checkpoint-epoch-1" / "trainer_state.json").read_text())
+
+    seen = []
+    resumed = BATTrainer(load_classifier(None, num_labels=3), "classification", train, evaluation,
+                         BATTrainingArgs(**args), epoch_callbacks=[lambda t, e: seen.append(e)])  # fmt: skip
+    restored = {}
+    original_restore = resumed._restore
+
+    def spy(model, optimizer, scheduler):
+        result = original_restore(model, optimizer, scheduler)
+        restored["weight"] = model.classifier.weight.detach().clone()
+        return result
+
+    resumed._restore = spy
+    history = resumed.train()
+    assert seen == [2]
+    assert [h["epoch"] for h in history] == [1, 2]
+    assert history[0] == saved_epoch_1["history"][0]
+    checkpoint = load_classifier(tmp_path / "checkpoint-epoch-1", num_labels=3).model
+    assert torch.equal(restored["weight"], checkpoint.classifier.weight)
+
+
+def test_bad_input_is_reported_clearly(tmp_path):
+    two_labels = load_classifier(None, num_labels=2)
+    with pytest.raises(ValueError, match=r"labels \['2'\] outside the model's 2 outputs"):
+        BATTrainer(two_labels, "classification", snli(64), None, BATTrainingArgs(output_dir=str(tmp_path)))
+    with pytest.raises(ValueError, match="empty"):
+        BATTrainer(load_classifier(None, num_labels=3), "classification", _empty(), None,
+                   BATTrainingArgs(output_dir=str(tmp_path)))
+
+
+def _empty():
+    import textattack
+
+    return textattack.datasets.Dataset([], input_columns=["premise", "hypothesis"])
+
+
+class NoHiddenStates(torch.nn.Module):
+    def forward(self, ids):
+        return torch.zeros(len(ids), 3)
+
+
+def test_model_without_a_representation_is_refused(tmp_path):
+    from textattack.models.wrappers import PyTorchModelWrapper
+
+    wrapper = PyTorchModelWrapper(NoHiddenStates(), tokenizer=lambda texts: [[0] for _ in texts])
+    with pytest.raises(RepresentationError, match="No representation before the classification layer"):
+        BATTrainer(wrapper, "classification", snli(8), None, BATTrainingArgs(output_dir=str(tmp_path)))
+
+
+@pytest.mark.slow
+def test_low_table_coverage_warns_and_batch_size_one_stays_finite(tmp_path):
+    args = BATTrainingArgs(method="bat-pairwise", num_epochs=1, per_device_train_batch_size=1,
+                           output_dir=str(tmp_path), save_last=False)  # fmt: skip
+    trainer = BATTrainer(load_classifier(None, num_labels=3), "classification", snli(6), None, args,
+                         synonym_table=SynonymTable({"zyzzyva": ("aardvark",)}))  # fmt: skip
+    with pytest.warns(RuntimeWarning, match=r"covers only 0.0% of the training vocabulary"):
+        history = trainer.train()
+    assert all(math.isfinite(v) for k, v in history[0].items() if k.startswith("train_"))
+
+
+@pytest.mark.slow
+def test_safer_python_api(tmp_path):
+    from nltk.corpus import wordnet as wn
+
+    from textattack_bat.tables import vocabulary
+
+    train = snli(48)
+    words = vocabulary(t for (inputs, _) in train for t in inputs.values())
+    table = SynonymTable({w: tuple(sorted({l.name().lower() for s in wn.synsets(w) for l in s.lemmas()
+                                           if l.name().isalpha()} - {w})) for w in words})  # fmt: skip
+    args = BATTrainingArgs(method="safer", num_epochs=1, per_device_train_batch_size=16, output_dir=str(tmp_path))
+    history = SAFERTrainer(load_classifier(None, num_labels=3), "classification", train,
+                           snli(16, name="snli_eval_sample.jsonl"), args, synonym_table=table).train()  # fmt: skip
+    assert math.isfinite(history[0]["train_ce"]) and 0 <= history[0]["eval_accuracy"] <= 1

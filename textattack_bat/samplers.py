@@ -1,0 +1,99 @@
+"""Per-epoch perturbations for SAFER and BAT, drawn without querying the model.
+
+Both samplers take a list of examples (tuples of column texts) and return the perturbed copies
+plus a 0/1 mask (1 where the copy differs from the original). Word matching is case-insensitive
+and the replacement takes the original's casing; everything between words (punctuation,
+spacing) is kept. TextFooler's stopwords are never perturbed. Draws come from
+``random.Random`` seeded by ``(seed, epoch)``: the same seed and epoch give the same output.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from textattack_bat.antonyms import match_case
+from textattack_bat.constraints import TEXTFOOLER_STOPWORDS
+
+WORD = re.compile(r"[A-Za-z]+")
+Example = tuple[str, ...]
+
+
+def _rng(seed: int, epoch: int) -> random.Random:
+    return random.Random(seed * 1_000_003 + epoch)
+
+
+class SynonymSampler:
+    """SAFER-style copy: every word is resampled uniformly from ``{word} | table[word]``."""
+
+    def __init__(self, table: Mapping[str, Sequence[str]], seed: int = 0,
+                 stopwords: Collection[str] = TEXTFOOLER_STOPWORDS):  # fmt: skip
+        self.choices = {
+            word: (word, *candidates)
+            for word, candidates in table.items()
+            if candidates and word not in stopwords
+        }
+        self.seed = seed
+
+    def perturb(self, text: str, rng: random.Random) -> str:
+        choices = self.choices
+
+        def resample(match: re.Match) -> str:
+            word = match.group(0)
+            options = choices.get(word.lower())
+            if options is None:
+                return word
+            choice = options[int(rng.random() * len(options))]
+            return word if choice == options[0] else match_case(word, choice)  # options[0] is the word
+
+        return WORD.sub(resample, text)
+
+    def __call__(self, examples: Sequence[Example], epoch: int = 0) -> tuple[list[Example], np.ndarray]:
+        rng = _rng(self.seed, epoch)
+        copies = [tuple(self.perturb(column, rng) for column in example) for example in examples]
+        mask = np.array([copy != example for copy, example in zip(copies, examples)], dtype=np.float32)
+        return copies, mask
+
+
+class AntonymSampler:
+    """One-word antonym copy: a random column that has a word with an antonym, a random such
+    word in it, a random antonym of it. Rows whose label is in ``skip_labels`` (NLI neutral, QQP
+    not-duplicate) or that have no such word are returned unchanged with mask 0."""
+
+    def __init__(self, table: Mapping[str, Sequence[str]], skip_labels: Iterable[int] = (), seed: int = 0,
+                 stopwords: Collection[str] = TEXTFOOLER_STOPWORDS):  # fmt: skip
+        self.antonyms = {w: tuple(c) for w, c in table.items() if c and w not in stopwords}
+        self.skip_labels = frozenset(int(label) for label in skip_labels)
+        self.seed = seed
+
+    def perturb(self, example: Example, rng: random.Random) -> Example | None:
+        spots = [
+            (column, match)
+            for column, text in enumerate(example)
+            for match in WORD.finditer(text)
+            if match.group(0).lower() in self.antonyms
+        ]
+        if not spots:
+            return None
+        columns = sorted({column for column, _ in spots})
+        column = columns[int(rng.random() * len(columns))]
+        in_column = [match for c, match in spots if c == column]
+        match = in_column[int(rng.random() * len(in_column))]
+        options = self.antonyms[match.group(0).lower()]
+        antonym = match_case(match.group(0), options[int(rng.random() * len(options))])
+        text = example[column]
+        swapped = text[: match.start()] + antonym + text[match.end() :]
+        return example[:column] + (swapped,) + example[column + 1 :]
+
+    def __call__(self, examples: Sequence[Example], labels: Sequence[int], epoch: int = 0
+                 ) -> tuple[list[Example], np.ndarray]:  # fmt: skip
+        rng = _rng(self.seed, epoch)
+        copies, mask = [], np.zeros(len(examples), dtype=np.float32)
+        for i, (example, label) in enumerate(zip(examples, labels)):
+            copy = None if int(label) in self.skip_labels else self.perturb(example, rng)
+            copies.append(example if copy is None else copy)
+            mask[i] = copy is not None
+        return copies, mask

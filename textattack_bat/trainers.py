@@ -1,0 +1,531 @@
+"""SAFER and Balanced Adversarial Training (BAT) as subclasses of TextAttack's ``Trainer``.
+
+Both regenerate perturbed copies of the training set at the start of every epoch
+(``get_train_dataloader``) without querying the model, and compute their loss in
+``training_step``:
+
+- ``SAFERTrainer``: cross-entropy on the synonym-resampled copies (Ye et al. 2020).
+- ``BATTrainer(method="bat-triplet")``: ``CE(x) + lambda * max(0, d(h, h_o) + m - d(h, h_u))``
+- ``BATTrainer(method="bat-pairwise")``: ``CE(x) + alpha * d(h, h_o) + beta * max(0, m - d(h, h_u))``
+
+with h the representation before the classification layer (:mod:`textattack_bat.representations`)
+and the losses of :mod:`textattack_bat.losses`. ``train()`` keeps TextAttack's loop shape but
+checkpoints every epoch (model, optimizer, scheduler, RNG, history) and resumes from the latest
+checkpoint in ``output_dir``: a killed run loses at most one epoch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import sys
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import numpy as np
+import textattack
+import torch
+import tqdm
+import transformers
+from textattack.shared import logger
+
+from textattack_bat.losses import PairwiseContrastiveLoss, TripletContrastiveLoss
+from textattack_bat.representations import check_representation, logits_and_representation, unwrap
+from textattack_bat.samplers import AntonymSampler, SynonymSampler
+from textattack_bat.tables import (
+    AntonymTable,
+    PerturbationTable,
+    SynonymTable,
+    build_antonym_table,
+    build_synonym_table,
+    load_embedding,
+    vocabulary,
+)
+
+METHODS = ("bat-triplet", "bat-pairwise", "safer")
+STATE_FILE = "trainer_state.json"
+OPTIMIZER_FILE = "optimizer.pt"
+
+
+@dataclass
+class BATTrainingArgs(textattack.TrainingArgs):
+    """TextAttack's ``TrainingArgs`` with the paper's defaults plus BAT's own settings.
+
+    Paper defaults (BAT): lr 2e-5, batch 32, max length 128, weight decay 0, no warm-up,
+    triplet lambda 1.0, pairwise (alpha, beta) = (1.0, 1.2), margin 1, cosine distance, [CLS].
+
+    Args (beyond TextAttack's):
+        method: ``bat-triplet``, ``bat-pairwise`` or ``safer``.
+        triplet_lambda, pairwise_alpha, pairwise_beta, margin, distance: the loss.
+        representation: ``cls``, ``mean`` or ``pooler`` (see representations).
+        max_length: tokenizer truncation length.
+        synonym_table, antonym_table: JSON table paths; None builds them from the training data
+            (synonyms from ``embedding``; antonyms from WordNet).
+        embedding: ``auto`` | ``counter-fitted`` | ``glove`` | a vectors file, for a built synonym table.
+        skip_labels: labels without an antonym term; None infers them from the dataset's label
+            names (NLI ``neutral``; QQP ``not_duplicate``), else none.
+        perturbation_seed: seed of the per-epoch perturbations.
+        resume: continue from the latest ``checkpoint-epoch-N`` in ``output_dir``.
+    """
+
+    method: str = "bat-triplet"
+    learning_rate: float = 2e-5
+    num_warmup_steps: int | float = 0
+    weight_decay: float = 0.0
+    per_device_train_batch_size: int = 32
+    num_clean_epochs: int = 0
+    checkpoint_interval_epochs: int = 1
+    max_length: int = 128
+    triplet_lambda: float = 1.0
+    pairwise_alpha: float = 1.0
+    pairwise_beta: float = 1.2
+    margin: float = 1.0
+    distance: str = "cosine"
+    representation: str = "cls"
+    synonym_table: str | None = None
+    antonym_table: str | None = None
+    embedding: str = "auto"
+    skip_labels: tuple[int, ...] | None = None
+    perturbation_seed: int = 0
+    resume: bool = True
+
+    def __post_init__(self):
+        super().__post_init__()
+        if self.method not in METHODS:
+            raise ValueError(f"Unknown method {self.method!r}; choose one of {METHODS}.")
+
+
+# Hyperparameters of the authors' runs, applied by `textattack train --attack NAME` to every
+# TextAttack flag the user did not give explicitly (BAT_REFERENCE section 3).
+PRESETS: dict[str, dict] = {
+    "bat-triplet": dict(learning_rate=2e-5, per_device_train_batch_size=32, weight_decay=0.0, num_warmup_steps=0,
+                        num_epochs=3, triplet_lambda=1.0),
+    "bat-pairwise": dict(learning_rate=2e-5, per_device_train_batch_size=32, weight_decay=0.0, num_warmup_steps=0,
+                         num_epochs=3, pairwise_alpha=1.0, pairwise_beta=1.2),
+    "safer": dict(learning_rate=3e-5, per_device_train_batch_size=8, weight_decay=0.0, num_warmup_steps=0,
+                  num_epochs=15),
+}  # fmt: skip
+
+EpochCallback = Callable[["PerturbationTrainer", int], Mapping | None]
+
+
+def default_skip_labels(dataset) -> tuple[int, ...]:
+    names = [str(n).lower() for n in (getattr(dataset, "label_names", None) or [])]
+    if "neutral" in names:
+        return (names.index("neutral"),)
+    if names == ["not_duplicate", "duplicate"]:
+        return (0,)
+    return ()
+
+
+def model_num_labels(model: torch.nn.Module) -> int | None:
+    inner = unwrap(model)
+    config = getattr(inner, "config", None)
+    if config is not None and getattr(config, "num_labels", None):
+        return int(config.num_labels)
+    fc = getattr(inner, "fc", None)
+    return int(fc.out_features) if isinstance(fc, torch.nn.Linear) else None
+
+
+def _examples(dataset) -> tuple[list[tuple[str, ...]], list[int]]:
+    texts, labels = [], []
+    for inputs, label in dataset:
+        values = tuple(inputs.values()) if isinstance(inputs, Mapping) else (inputs if isinstance(inputs, tuple) else (inputs,))
+        texts.append(values)
+        labels.append(label)
+    return texts, labels
+
+
+def _model_input(texts: Sequence[tuple[str, ...]]):
+    return [t[0] if len(t) == 1 else t for t in texts]
+
+
+class PerturbationTrainer(textattack.Trainer):
+    """Shared machinery: tables, per-epoch perturbations, checkpoint/resume, term logging."""
+
+    def __init__(self, model_wrapper, task_type: str = "classification", train_dataset=None, eval_dataset=None,
+                 training_args: BATTrainingArgs | None = None,
+                 synonym_table: PerturbationTable | Mapping | None = None,
+                 antonym_table: PerturbationTable | Mapping | None = None,
+                 epoch_callbacks: Sequence[EpochCallback] = ()):  # fmt: skip
+        training_args = training_args or BATTrainingArgs(method=self.default_method)
+        if not isinstance(training_args, BATTrainingArgs):
+            raise TypeError("training_args must be a textattack_bat.BATTrainingArgs (TextAttack's TrainingArgs + BAT settings).")
+        if task_type != "classification":
+            raise ValueError("SAFER and BAT train classifiers: task_type must be 'classification'.")
+        super().__init__(model_wrapper, task_type, None, train_dataset, eval_dataset, training_args)
+        if train_dataset is None or len(train_dataset) == 0:
+            raise ValueError("The training dataset is empty.")
+        self.texts, self.labels = _examples(train_dataset)
+        self._check_labels(train_dataset, "training")
+        if eval_dataset is not None:
+            self._check_labels(eval_dataset, "evaluation")
+        check_representation(model_wrapper.model, training_args.representation)
+        self._synonym_table = synonym_table
+        self._antonym_table = antonym_table
+        self.epoch_callbacks = list(epoch_callbacks)
+        self.skip_labels = (
+            tuple(training_args.skip_labels) if training_args.skip_labels is not None else default_skip_labels(train_dataset)
+        )
+        self.history: list[dict] = []
+        self._reported: set[str] = set()
+        self._epoch = 1
+        self._terms: dict[str, float] = {}
+        self._term_steps = 0
+
+    default_method = "bat-triplet"
+
+    # ------------------------------------------------------------------ validation and tables
+
+    def _check_labels(self, dataset, name: str) -> None:
+        num_labels = model_num_labels(self.model_wrapper.model)
+        bad = {
+            repr(label)
+            for _, label in dataset
+            if not isinstance(label, (int, np.integer)) or (num_labels is not None and not 0 <= label < num_labels)
+        }
+        if bad:
+            raise ValueError(
+                f"The {name} dataset has labels {sorted(bad)[:10]} outside the model's {num_labels} outputs "
+                f"(integer ids 0..{(num_labels or 1) - 1}); fix the label column, or load a model with as "
+                "many labels as the dataset has."
+            )
+
+    def _words(self) -> list[str]:
+        return vocabulary(column for example in self.texts for column in example)
+
+    @property
+    def synonym_table(self) -> PerturbationTable:
+        if self._synonym_table is None:
+            path = self.training_args.synonym_table
+            if path:
+                self._synonym_table = PerturbationTable.load(path)
+            else:
+                logger.info("No synonym table given: building one from the training vocabulary.")
+                embedding = load_embedding(self.training_args.embedding)
+                self._synonym_table = build_synonym_table(self._words(), embedding, progress=True,
+                                                          vocabulary_source="training data")  # fmt: skip
+        self._report_coverage(self._synonym_table, "synonym")
+        return self._synonym_table
+
+    @property
+    def antonym_table(self) -> PerturbationTable:
+        if self._antonym_table is None:
+            path = self.training_args.antonym_table
+            self._antonym_table = (
+                PerturbationTable.load(path) if path
+                else build_antonym_table(self._words(), vocabulary_source="training data")
+            )  # fmt: skip
+        self._report_coverage(self._antonym_table, "antonym")
+        return self._antonym_table
+
+    def _report_coverage(self, table, kind: str) -> None:
+        """Log (once per table) how much of the training vocabulary it covers; warn when tiny."""
+        if kind in self._reported:
+            return
+        self._reported.add(kind)
+        words = self._words()
+        coverage = table.coverage(words) if hasattr(table, "coverage") else sum(bool(table.get(w)) for w in words) / max(len(words), 1)
+        logger.info(f"{kind} table covers {coverage:.1%} of the {len(words)} training words.")
+        if coverage < 0.05:
+            warnings.warn(
+                f"The {kind} table covers only {coverage:.1%} of the training vocabulary: most "
+                f"{kind} copies will equal the original. Check that the table matches the data.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+
+    # ------------------------------------------------------------------ TextAttack hooks
+
+    def perturb_epoch(self, epoch: int) -> dict:
+        """Perturbed copies of the whole training set for ``epoch``."""
+        raise NotImplementedError
+
+    def get_train_dataloader(self, dataset, adv_dataset, batch_size):
+        """Regenerates the perturbed copies for the current epoch; batches are dicts of lists."""
+        copies = self.perturb_epoch(self._epoch)
+        generator = torch.Generator().manual_seed(self.training_args.random_seed * 1000 + self._epoch)
+
+        def collate(indices):
+            batch = {"texts": [self.texts[i] for i in indices], "labels": torch.tensor([self.labels[i] for i in indices])}
+            for key, values in copies.items():
+                batch[key] = [values[i] for i in indices] if isinstance(values, list) else torch.as_tensor(values[indices])
+            return batch
+
+        return torch.utils.data.DataLoader(
+            list(range(len(self.texts))), batch_size=batch_size, shuffle=True, collate_fn=collate, generator=generator
+        )
+
+    def _tokenize(self, tokenizer, texts):
+        model = unwrap(self.model_wrapper.model)
+        if isinstance(model, transformers.PreTrainedModel):
+            return tokenizer(_model_input(texts), padding=True, truncation=True,
+                             max_length=self.training_args.max_length, return_tensors="pt").to(textattack.shared.utils.device)  # fmt: skip
+        ids = tokenizer(_model_input(texts))
+        return (ids if isinstance(ids, torch.Tensor) else torch.tensor(ids)).to(textattack.shared.utils.device)
+
+    def _record(self, **terms: torch.Tensor) -> None:
+        for key, value in terms.items():
+            self._terms[key] = self._terms.get(key, 0.0) + float(value)
+        self._term_steps += 1
+
+    # ------------------------------------------------------------------ checkpoints
+
+    def _checkpoints(self) -> list[tuple[int, Path]]:
+        root = Path(self.training_args.output_dir)
+        found = []
+        for path in root.glob("checkpoint-epoch-*"):
+            if (path / STATE_FILE).is_file() and path.name.rsplit("-", 1)[-1].isdigit():
+                found.append((int(path.name.rsplit("-", 1)[-1]), path))
+        return sorted(found)
+
+    def _save_checkpoint(self, model, tokenizer, epoch: int, optimizer, scheduler, best: dict) -> Path:
+        self._save_model_checkpoint(model, tokenizer, epoch=epoch)
+        path = Path(self.training_args.output_dir) / f"checkpoint-epoch-{epoch}"
+        torch.save(
+            {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict() if scheduler else None,
+             "torch_rng": torch.get_rng_state()},
+            path / OPTIMIZER_FILE,
+        )  # fmt: skip
+        state = {"epoch": epoch, "global_step": self._global_step, "best": best, "history": self.history,
+                 "method": self.training_args.method}  # fmt: skip
+        (path / STATE_FILE).write_text(json.dumps(state, indent=1))
+        return path
+
+    def _restore(self, model, optimizer, scheduler) -> tuple[int, dict]:
+        checkpoints = self._checkpoints()
+        if not (self.training_args.resume and checkpoints):
+            return 1, {"score": -math.inf, "epoch": 0}
+        epoch, path = checkpoints[-1]
+        state = json.loads((path / STATE_FILE).read_text())
+        inner = unwrap(model)
+        if hasattr(inner, "from_pretrained"):
+            inner.load_state_dict(type(inner).from_pretrained(str(path)).state_dict())
+        else:
+            inner.load_state_dict(torch.load(path / "pytorch_model.bin", weights_only=True))
+        saved = torch.load(path / OPTIMIZER_FILE, weights_only=True)
+        optimizer.load_state_dict(saved["optimizer"])
+        if scheduler is not None and saved["scheduler"] is not None:
+            scheduler.load_state_dict(saved["scheduler"])
+        torch.set_rng_state(saved["torch_rng"])
+        self._global_step = state["global_step"]
+        self.history = state["history"]
+        logger.info(f"Resuming from {path} (epoch {epoch} done, step {self._global_step}).")
+        return epoch + 1, state["best"]
+
+    # ------------------------------------------------------------------ the loop
+
+    def train(self):
+        args = self.training_args
+        textattack.shared.utils.set_seed(args.random_seed)
+        output_dir = Path(args.output_dir)
+        output_dir.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(output_dir / "train_log.txt")
+        handler.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
+        (output_dir / "training_args.json").write_text(json.dumps(asdict(args), indent=1, default=str))
+        try:
+            return self._train(args, output_dir)
+        finally:
+            logger.removeHandler(handler)
+            handler.close()
+
+    def _train(self, args: BATTrainingArgs, output_dir: Path):
+        tokenizer = self.model_wrapper.tokenizer
+        model = self.model_wrapper.model
+        num_gpus = torch.cuda.device_count()
+        if args.parallel and num_gpus > 1:
+            model = torch.nn.DataParallel(model)
+            logger.info(f"Training on {num_gpus} GPUs via torch.nn.DataParallel.")
+            batch_size = args.per_device_train_batch_size * num_gpus
+        else:
+            batch_size = args.per_device_train_batch_size
+        steps_per_epoch = math.ceil(len(self.texts) / (batch_size * args.gradient_accumulation_steps))
+        optimizer, scheduler = self.get_optimizer_and_scheduler(model, steps_per_epoch * args.num_epochs)
+        model.to(textattack.shared.utils.device)
+        start_epoch, best = self._restore(model, optimizer, scheduler)
+        logger.info(f"{args.method}: {len(self.texts)} examples, {args.num_epochs} epochs, batch {batch_size}, "
+                    f"lr {args.learning_rate}, device {textattack.shared.utils.device}.")  # fmt: skip
+
+        for epoch in range(start_epoch, args.num_epochs + 1):
+            self._epoch = epoch
+            logger.info(f"Epoch {epoch}/{args.num_epochs}")
+            loader = self.get_train_dataloader(self.train_dataset, None, batch_size)
+            model.train()
+            self._terms, self._term_steps = {}, 0
+            total_loss, correct, seen = 0.0, 0, 0
+            bar = tqdm.tqdm(loader, desc=f"{args.method} epoch {epoch}", dynamic_ncols=True)
+            for step, batch in enumerate(bar):
+                loss, preds, targets = self.training_step(model, tokenizer, batch)
+                if not torch.isfinite(loss):
+                    raise FloatingPointError(
+                        f"Non-finite loss {loss.item()} at epoch {epoch}, step {step}; the last checkpoint "
+                        f"is in {output_dir}. Lower the learning rate or check the data."
+                    )
+                (loss / args.gradient_accumulation_steps).backward()
+                if (step + 1) % args.gradient_accumulation_steps == 0 or step + 1 == len(loader):
+                    optimizer.step()
+                    if scheduler:
+                        scheduler.step()
+                    optimizer.zero_grad()
+                    self._global_step += 1
+                total_loss += loss.item()
+                correct += int((preds == targets).sum())
+                seen += len(targets)
+                means = {k: v / max(self._term_steps, 1) for k, v in self._terms.items()}
+                bar.set_postfix({"loss": f"{total_loss / (step + 1):.4f}", **{k: f"{v:.4f}" for k, v in means.items()}})
+                if self._global_step % args.logging_interval_step == 0:
+                    log = {"train/loss": loss.item(), **{f"train/{k}": v for k, v in means.items()}}
+                    if args.log_to_tb:
+                        self._tb_log(log, self._global_step)
+                    if args.log_to_wandb:
+                        self._wandb_log(log, self._global_step)
+
+            record = {"epoch": epoch, "train_loss": total_loss / max(len(loader), 1), "train_accuracy": correct / max(seen, 1),
+                      **{f"train_{k}": v / max(self._term_steps, 1) for k, v in self._terms.items()}}  # fmt: skip
+            logger.info("Train " + ", ".join(f"{k} {v:.4f}" for k, v in record.items() if k != "epoch"))
+            if self.eval_dataset is not None:
+                record["eval_accuracy"] = self.evaluate()
+            for callback in self.epoch_callbacks:
+                record.update(callback(self, epoch) or {})
+            self.history.append(record)
+            (output_dir / "history.json").write_text(json.dumps(self.history, indent=1))
+            if args.log_to_tb:
+                self._tb_log({f"epoch/{k}": v for k, v in record.items() if isinstance(v, (int, float))}, epoch)
+            score = record.get("eval_accuracy", -record["train_loss"])
+            if score > best["score"]:
+                best = {"score": score, "epoch": epoch}
+                self._save_model_checkpoint(model, tokenizer, best=True)
+            if epoch % (args.checkpoint_interval_epochs or 1) == 0 or epoch == args.num_epochs:
+                self._save_checkpoint(model, tokenizer, epoch, optimizer, scheduler, best)
+
+        if args.save_last:
+            self._save_model_checkpoint(model, tokenizer, last=True)
+        self.model_wrapper.model = unwrap(model)
+        return self.history
+
+
+class SAFERTrainer(PerturbationTrainer):
+    """Cross-entropy on SAFER copies: every epoch, each word resampled uniformly from its synonym set."""
+
+    default_method = "safer"
+
+    def perturb_epoch(self, epoch: int) -> dict:
+        sampler = SynonymSampler(self.synonym_table, seed=self.training_args.perturbation_seed)
+        copies, mask = sampler(self.texts, epoch)
+        logger.info(f"SAFER copies for epoch {epoch}: {mask.mean():.1%} differ from the original.")
+        return {"synonym_texts": copies}
+
+    def training_step(self, model, tokenizer, batch):
+        targets = batch["labels"]
+        inputs = self._tokenize(tokenizer, batch["synonym_texts"])
+        logits = model(**inputs).logits if isinstance(inputs, Mapping) else model(inputs)
+        loss = torch.nn.functional.cross_entropy(logits, targets.to(logits.device))
+        self._record(ce=loss.detach())
+        return loss, logits.argmax(dim=-1).cpu(), targets
+
+
+class BATTrainer(PerturbationTrainer):
+    """Balanced Adversarial Training: CE plus a contrastive term on h(x), h(x_o), h(x_u).
+
+    ``x_o`` (synonym copy) and ``x_u`` (one-word antonym copy) are regenerated every epoch. Rows
+    whose term is masked are not run through the model: the original, the needed synonym copies
+    and the needed antonym copies go through in one forward pass.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        a = self.training_args
+        if a.method == "bat-triplet":
+            self.contrastive = TripletContrastiveLoss(margin=a.margin, distance=a.distance)
+            self.weight = a.triplet_lambda
+        elif a.method == "bat-pairwise":
+            self.contrastive = PairwiseContrastiveLoss(alpha=a.pairwise_alpha, beta=a.pairwise_beta,
+                                                       margin=a.margin, distance=a.distance)  # fmt: skip
+            self.weight = 1.0
+        else:
+            raise ValueError("BATTrainer needs method 'bat-triplet' or 'bat-pairwise' (use SAFERTrainer for 'safer').")
+
+    def perturb_epoch(self, epoch: int) -> dict:
+        seed = self.training_args.perturbation_seed
+        synonyms, synonym_mask = SynonymSampler(self.synonym_table, seed=seed)(self.texts, epoch)
+        antonyms, antonym_mask = AntonymSampler(self.antonym_table, self.skip_labels, seed=seed + 1)(self.texts, self.labels, epoch)
+        logger.info(f"BAT copies for epoch {epoch}: synonym {synonym_mask.mean():.1%}, antonym {antonym_mask.mean():.1%} of rows.")
+        return {"synonym_texts": synonyms, "synonym_mask": synonym_mask, "antonym_texts": antonyms, "antonym_mask": antonym_mask}
+
+    def training_step(self, model, tokenizer, batch):
+        targets = batch["labels"]
+        device = textattack.shared.utils.device
+        positive_mask = batch["synonym_mask"].to(device)
+        negative_mask = batch["antonym_mask"].to(device)
+        need_positive = positive_mask.bool()
+        if isinstance(self.contrastive, TripletContrastiveLoss):
+            need_positive &= negative_mask.bool()
+        pos_rows = need_positive.nonzero().flatten()
+        neg_rows = negative_mask.bool().nonzero().flatten()
+        texts = (batch["texts"] + [batch["synonym_texts"][i] for i in pos_rows.tolist()]
+                 + [batch["antonym_texts"][i] for i in neg_rows.tolist()])  # fmt: skip
+        logits, h = logits_and_representation(model, self._tokenize(tokenizer, texts), self.training_args.representation)
+        n, n_pos = len(targets), len(pos_rows)
+        anchor = h[:n]
+        positive = anchor.index_copy(0, pos_rows, h[n : n + n_pos]) if n_pos else anchor
+        negative = torch.zeros_like(anchor).index_copy(0, neg_rows, h[n + n_pos :]) if len(neg_rows) else torch.zeros_like(anchor)
+        ce = torch.nn.functional.cross_entropy(logits[:n], targets.to(logits.device))
+        contrastive, terms = self.contrastive(anchor, positive, negative, need_positive.float(), negative_mask)
+        loss = ce + self.weight * contrastive
+        self._record(ce=ce.detach(), contrastive=contrastive.detach(), **terms)
+        return loss, logits[:n].argmax(dim=-1).cpu(), targets
+
+
+# ---------------------------------------------------------------------- `textattack train --attack NAME`
+
+CONFIG_ENV = "TEXTATTACK_BAT_TRAIN_CONFIG"
+_FLAG_ALIASES = {"epochs": "num_epochs"}
+
+
+def explicit_flags(argv: Sequence[str]) -> set[str]:
+    """TrainingArgs field names the user gave on the command line (``--learning-rate`` -> learning_rate)."""
+    names = set()
+    for token in argv:
+        if token.startswith("--"):
+            name = token[2:].split("=", 1)[0].replace("-", "_")
+            names.add(_FLAG_ALIASES.get(name, name))
+    return names
+
+
+def trainer_from_command_line(name: str, params: dict, model_wrapper, task_type, train_dataset, eval_dataset,
+                              command_line_args, argv: Sequence[str] | None = None) -> PerturbationTrainer:  # fmt: skip
+    """Build the trainer for ``textattack train --attack NAME[^key=value,...]``.
+
+    Precedence (lowest first): TextAttack's flag defaults < the method's paper preset (for flags
+    not given) < a JSON config file named by ``$TEXTATTACK_BAT_TRAIN_CONFIG`` < flags given
+    explicitly < ``^key=value`` parameters of the name.
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    given = explicit_flags(argv)
+    base_fields = {f.name for f in fields(textattack.TrainingArgs)}
+    ours = {f.name for f in fields(BATTrainingArgs)}
+    values = {k: getattr(command_line_args, k) for k in base_fields if hasattr(command_line_args, k)}
+    applied = {k: v for k, v in PRESETS[name].items() if k not in given}
+    values.update(applied)
+    config_path = os.environ.get(CONFIG_ENV)
+    if config_path:
+        config = json.loads(Path(config_path).read_text())
+        values.update({k: v for k, v in config.items() if k not in given})
+    values.update({k: getattr(command_line_args, k) for k in given if k in base_fields and hasattr(command_line_args, k)})
+    unknown = sorted(set(params) - ours) + (sorted(set(json.loads(Path(config_path).read_text())) - ours) if config_path else [])
+    if unknown:
+        raise ValueError(f"Unknown {name} setting(s) {unknown}; valid: {sorted(ours - base_fields)} and TextAttack's TrainingArgs.")
+    values.update(params)
+    if getattr(command_line_args, "model_max_length", None) and "max_length" not in params:
+        values["max_length"] = command_line_args.model_max_length
+    values["method"] = name
+    if applied:
+        logger.info(f"{name} preset (paper) for flags not given: " + ", ".join(f"{k}={v}" for k, v in applied.items()))
+    args = BATTrainingArgs(**values)
+    trainer_class = SAFERTrainer if name == "safer" else BATTrainer
+    return trainer_class(model_wrapper, task_type, train_dataset, eval_dataset, args)
