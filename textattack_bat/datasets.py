@@ -37,6 +37,17 @@ TASKS = {
 SHIPPED = ("snli_train_sample.jsonl", "snli_eval_sample.jsonl", "mnli_eval_sample.jsonl")
 
 
+def default_skip_labels(dataset) -> tuple[int, ...]:
+    """Labels an antonym swap cannot flip, from the dataset's label names: NLI ``neutral``;
+    QQP/MRPC-style ``not_duplicate`` (only the positive class is attacked); otherwise none."""
+    names = [str(n).lower() for n in (getattr(dataset, "label_names", None) or [])]
+    if "neutral" in names:
+        return (names.index("neutral"),)
+    if names == ["not_duplicate", "duplicate"]:
+        return (0,)
+    return ()
+
+
 def shipped_path(name: str) -> Path:
     """Path of a data file shipped in the package (see ``textattack_bat/data/README.md``)."""
     if name not in SHIPPED:

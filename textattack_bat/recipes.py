@@ -16,7 +16,7 @@ from textattack.constraints.grammaticality import PartOfSpeech
 from textattack.constraints.overlap import MaxWordsPerturbed
 from textattack.constraints.pre_transformation import RepeatModification, StopwordModification
 from textattack.models.wrappers import ModelWrapper
-from textattack.search_methods import GreedyWordSwapWIR
+from textattack.search_methods import GreedyWordSwapWIR, SearchMethod
 
 from textattack_bat import registration, resources
 from textattack_bat.constraints import TEXTFOOLER_STOPWORDS, ColumnModification
@@ -62,6 +62,7 @@ class AntonymUnderChen2022(AttackRecipe):
         improve_only: the authors' protocol (accept a swap only if it raises p(label)).
         inflect: inflect antonyms like the original word (False: bare WordNet lemmas).
         stopwords: words never swapped (default: TextFooler's list).
+        search_method: replaces the greedy search (evaluation uses GreedyWordSwapWIRProtocols).
     """
 
     skip_labels: tuple[int, ...] = ()
@@ -77,6 +78,7 @@ class AntonymUnderChen2022(AttackRecipe):
         improve_only: bool | None = None,
         inflect: bool = True,
         stopwords: Iterable[str] | None = None,
+        search_method: SearchMethod | None = None,
     ) -> Attack:
         resources.require_nltk("wordnet", "pos-tagger", "universal-tagset")
         transformation = WordSwapAntonym(inflect=inflect)
@@ -93,7 +95,8 @@ class AntonymUnderChen2022(AttackRecipe):
             skip_labels=cls.skip_labels if skip_labels is None else skip_labels,
             improve_only=cls.improve_only if improve_only is None else improve_only,
         )
-        search_method = GreedyWordSwapWIR(wir_method=resolve_wir_method(model_wrapper, wir_method))
+        if search_method is None:
+            search_method = GreedyWordSwapWIR(wir_method=resolve_wir_method(model_wrapper, wir_method))
         return Attack(goal_function, constraints, transformation, search_method)
 
 
@@ -125,6 +128,59 @@ class AntonymUnderQQPImprove(AntonymUnderQQP):
     """``antonym-under-qqp`` with the authors' improve-only protocol."""
 
     improve_only = True
+
+
+class SynonymOverChen2022(AttackRecipe):
+    """Oversensitivity attack (TextFooler-style): synonym swaps that flip the prediction.
+
+    Transformation: :class:`WordSwapTable` over a synonym table, or over embedding neighbours
+    with cosine >= ``threshold`` (top ``k``, WordNet antonyms excluded) when no table is given.
+    Constraints: no repeated modification, TextFooler stopwords, PartOfSpeech (verb/noun swap
+    allowed), sentence-encoder similarity (USE, angular >= 0.840845057, window 15, when the
+    ``use`` extra is installed and reachable; else local SBERT all-MiniLM-L6-v2 with the same
+    threshold: see the printed attack). Both columns of a pair may be perturbed. Untargeted goal,
+    greedy search with deletion word ranking.
+
+    Options:
+        synonyms: a synonym table (path or mapping); None: embedding neighbours.
+        embedding: ``auto`` | ``counter-fitted`` | ``glove`` | a vectors file (when ``synonyms`` is None).
+        threshold, k: the embedding neighbourhood.
+        sentence_encoder: ``auto`` | ``use`` | ``sbert`` | None (no similarity constraint).
+        wir_method: word ranking (TextFooler: ``delete``).
+    """
+
+    @classmethod
+    def build(
+        cls,
+        model_wrapper: ModelWrapper,
+        synonyms=None,
+        embedding: str = "auto",
+        threshold: float = 0.8,
+        k: int = 50,
+        sentence_encoder: str | None = "auto",
+        wir_method: str = "delete",
+        stopwords: Iterable[str] | None = None,
+    ) -> Attack:
+        from textattack.goal_functions import UntargetedClassification
+
+        from textattack_bat.tables import EmbeddingNeighbours, PerturbationTable, load_embedding
+        from textattack_bat.transformations import WordSwapTable
+
+        resources.require_nltk("pos-tagger", "universal-tagset")
+        if synonyms is None:
+            synonyms = EmbeddingNeighbours(load_embedding(embedding), threshold=threshold, k=k)
+        elif isinstance(synonyms, (str, bytes)) or hasattr(synonyms, "__fspath__"):
+            synonyms = PerturbationTable.load(synonyms)
+        constraints = [
+            RepeatModification(),
+            StopwordModification(stopwords=set(TEXTFOOLER_STOPWORDS if stopwords is None else stopwords)),
+            PartOfSpeech(allow_verb_noun_swap=True),
+        ]
+        if sentence_encoder is not None:
+            constraints.append(resources.sentence_encoder(sentence_encoder))
+        goal_function = UntargetedClassification(model_wrapper)
+        search_method = GreedyWordSwapWIR(wir_method=resolve_wir_method(model_wrapper, wir_method))
+        return Attack(goal_function, constraints, WordSwapTable(synonyms, max_candidates=k), search_method)
 
 
 registration.register_with_textattack()

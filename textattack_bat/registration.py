@@ -26,6 +26,7 @@ RECIPE_NAMES: dict[str, str] = {
     "antonym-under-improve": "textattack_bat.recipes.AntonymUnderImprove",
     "antonym-under-nli-improve": "textattack_bat.recipes.AntonymUnderNLIImprove",
     "antonym-under-qqp-improve": "textattack_bat.recipes.AntonymUnderQQPImprove",
+    "synonym-over": "textattack_bat.recipes.SynonymOverChen2022",
 }
 
 # `textattack train --attack NAME`: training methods, not attacks (never in ATTACK_RECIPE_NAMES).

@@ -77,3 +77,25 @@ def logits_and_representation(model: nn.Module, inputs, representation: str = "c
     finally:
         handle.remove()
     return logits, captured["h"]
+
+
+def encode(model_wrapper, texts, representation: str = "cls", max_length: int = 128, batch_size: int = 32):
+    """h(x) for each text (a string or a tuple of column strings), as a NumPy array."""
+    import numpy as np
+
+    model, tokenizer = model_wrapper.model, model_wrapper.tokenizer
+    check_representation(model, representation)
+    device = next(model.parameters()).device
+    model.eval()
+    chunks = []
+    with torch.no_grad():
+        for start in range(0, len(texts), batch_size):
+            batch = [t[0] if isinstance(t, tuple) and len(t) == 1 else t for t in texts[start : start + batch_size]]
+            if isinstance(unwrap(model), transformers.PreTrainedModel):
+                inputs = tokenizer(batch, padding=True, truncation=True, max_length=max_length, return_tensors="pt").to(device)
+            else:
+                ids = tokenizer(batch)
+                inputs = (ids if isinstance(ids, torch.Tensor) else torch.tensor(ids)).to(device)
+            _, h = logits_and_representation(model, inputs, representation)
+            chunks.append(h.float().cpu().numpy())
+    return np.concatenate(chunks)

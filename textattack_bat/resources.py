@@ -168,6 +168,43 @@ def use_available() -> bool:
     return not is_offline() or bool(os.environ.get("TFHUB_CACHE_DIR"))
 
 
+# --------------------------------------------------------------------------- sentence encoder
+
+# TextFooler's USE threshold: angular similarity >= 1 - 0.5 / pi (Jin et al. 2020, via TextAttack).
+USE_THRESHOLD = 0.840845057
+
+
+def sentence_encoder(kind: str = "auto", threshold: float | None = None):
+    """The synonym attack's sentence-similarity constraint (window 15, angular metric).
+
+    ``use``: TextAttack's Universal Sentence Encoder (``use`` extra, online or cached);
+    ``sbert``: all-MiniLM-L6-v2 from the ``offline`` extra through TextAttack's ``SBERT``
+    constraint, with the same angular threshold; ``auto``: USE when available, else SBERT.
+    """
+    if kind == "auto":
+        kind = "use" if use_available() else "sbert"
+    threshold = USE_THRESHOLD if threshold is None else threshold
+    options = dict(threshold=threshold, metric="angular", compare_against_original=False,
+                   window_size=15, skip_text_shorter_than_window=True)  # fmt: skip
+    if kind == "use":
+        from textattack.constraints.semantics.sentence_encoders import UniversalSentenceEncoder
+
+        return UniversalSentenceEncoder(**options)
+    if kind == "sbert":
+        from textattack.constraints.semantics.sentence_encoders import SBERT
+
+        class LocalSBERT(SBERT):
+            """TextAttack's SBERT constraint on a local sentence-transformers model (printed)."""
+
+            def extra_repr_keys(self):
+                return ["model_name", *super().extra_repr_keys()]
+
+        encoder = LocalSBERT(model_name=str(minilm_path()), **options)
+        encoder.model_name = "all-MiniLM-L6-v2 (local)"
+        return encoder
+    raise ValueError(f"Unknown sentence encoder {kind!r}; choose auto, use or sbert.")
+
+
 # --------------------------------------------------------------------------- doctor
 
 

@@ -234,6 +234,54 @@ def remove_top_components(vectors: np.ndarray, n: int) -> np.ndarray:
 # --------------------------------------------------------------------------- builders
 
 
+class EmbeddingNeighbours:
+    """``neighbours("big") -> ("large", ...)``: embedding neighbours with cosine >= ``threshold``,
+    at most ``k``, best first, never the word itself nor (``exclude_antonyms``) a WordNet antonym.
+    Results are cached; :meth:`many` computes a batch with one matrix product."""
+
+    def __init__(self, embedding: Embedding, threshold: float = 0.8, k: int = 50,
+                 exclude_antonyms: bool = True, top_components: int = 0):  # fmt: skip
+        self.embedding, self.threshold, self.k = embedding, threshold, k
+        vectors = embedding.vectors
+        if top_components:
+            vectors = remove_top_components(vectors, top_components)
+            vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        self.vectors = vectors
+        self.antonyms = None
+        if exclude_antonyms:
+            from textattack_bat.antonyms import WordNetAntonyms
+
+            self.antonyms = WordNetAntonyms(inflect=False, keep_case=False)
+        self._cache: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, word: str) -> tuple[str, ...]:
+        word = word.lower()
+        if word not in self._cache:
+            self.many([word])
+        return self._cache.get(word, ())
+
+    def get(self, word: str, default=()) -> tuple[str, ...]:
+        return self(word) or default
+
+    def many(self, words: list[str]) -> dict[str, tuple[str, ...]]:
+        index = self.embedding.index
+        todo = [w for w in words if w in index and w not in self._cache]
+        if todo:
+            rows = np.array([index[w] for w in todo])
+            similarities = self.vectors[rows] @ self.vectors.T
+            similarities[np.arange(len(todo)), rows] = -np.inf  # never the word itself
+            k = min(self.k, similarities.shape[1] - 1)
+            top = np.argpartition(-similarities, k, axis=1)[:, : k + 1]
+            for i, word in enumerate(todo):
+                order = top[i][np.argsort(-similarities[i, top[i]], kind="stable")]
+                found = [self.embedding.words[j] for j in order if similarities[i, j] >= self.threshold]
+                if self.antonyms is not None:
+                    banned = set(self.antonyms(word))
+                    found = [n for n in found if n not in banned]
+                self._cache[word] = tuple(found[: self.k])
+        return {w: self._cache.get(w, ()) for w in words}
+
+
 def build_synonym_table(
     words: Iterable[str],
     embedding: Embedding,
@@ -247,7 +295,8 @@ def build_synonym_table(
     progress: bool = False,
     chunk_size: int = 256,
 ) -> SynonymTable:
-    """Synonym table for ``words`` from ``embedding`` (see module docstring).
+    """Synonym table for ``words`` from ``embedding`` (see module docstring and
+    :class:`EmbeddingNeighbours`).
 
     ``top_components > 0`` removes that many top principal components first;
     ``group_components`` replaces each word's neighbour list by its connected component in the
@@ -257,37 +306,18 @@ def build_synonym_table(
     words = sorted({w.lower() for w in words if w.isalpha()})
     if not words:
         raise ValueError("The vocabulary is empty: no alphabetic words to build a synonym table for.")
-    vectors = embedding.vectors
-    if top_components:
-        vectors = remove_top_components(vectors, top_components)
-        vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    antonyms = None
-    if exclude_antonyms:
-        from textattack_bat.antonyms import WordNetAntonyms
-
-        antonyms = WordNetAntonyms(inflect=False, keep_case=False)
+    neighbours = EmbeddingNeighbours(embedding, threshold, k, exclude_antonyms, top_components)
     present = [w for w in words if w in embedding.index]
-    entries: dict[str, tuple[str, ...]] = {}
     chunks = range(0, len(present), chunk_size)
     if progress:
         from tqdm import tqdm
 
         chunks = tqdm(chunks, desc="synonym table", unit="chunk")
+    entries: dict[str, tuple[str, ...]] = {}
     for start in chunks:
-        batch = present[start : start + chunk_size]
-        rows = np.array([embedding.index[w] for w in batch])
-        similarities = vectors[rows] @ vectors.T
-        similarities[np.arange(len(batch)), rows] = -np.inf  # never the word itself
-        top = np.argpartition(-similarities, min(k, similarities.shape[1] - 1), axis=1)[:, : k + 1]
-        for i, word in enumerate(batch):
-            order = top[i][np.argsort(-similarities[i, top[i]], kind="stable")]
-            neighbours = [embedding.words[j] for j in order if similarities[i, j] >= threshold]
-            if antonyms is not None:
-                banned = set(antonyms(word))
-                neighbours = [n for n in neighbours if n not in banned]
-            entries[word] = tuple(neighbours[:k])
+        entries.update(neighbours.many(present[start : start + chunk_size]))
     if group_components:
-        entries = _group_components(entries, component_cap, antonyms)
+        entries = _group_components(entries, component_cap, neighbours.antonyms)
     metadata = {
         "source": embedding.source,
         "threshold": threshold,

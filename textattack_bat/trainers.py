@@ -33,6 +33,7 @@ import tqdm
 import transformers
 from textattack.shared import logger
 
+from textattack_bat.datasets import default_skip_labels
 from textattack_bat.losses import PairwiseContrastiveLoss, TripletContrastiveLoss
 from textattack_bat.representations import check_representation, logits_and_representation, unwrap
 from textattack_bat.samplers import AntonymSampler, SynonymSampler
@@ -70,6 +71,10 @@ class BATTrainingArgs(textattack.TrainingArgs):
             names (NLI ``neutral``; QQP ``not_duplicate``), else none.
         perturbation_seed: seed of the per-epoch perturbations.
         resume: continue from the latest ``checkpoint-epoch-N`` in ``output_dir``.
+        robustness_eval_examples: if > 0, after each epoch evaluate accuracy, antonym ASR (both
+            protocols) and synonym ASR on that many evaluation rows (``robustness_log.json``,
+            ``tradeoff.png`` in ``output_dir``; see evaluation.RobustnessCallback).
+        robustness_eval_synonym: include the (slower) synonym attack in that evaluation.
     """
 
     method: str = "bat-triplet"
@@ -92,6 +97,8 @@ class BATTrainingArgs(textattack.TrainingArgs):
     skip_labels: tuple[int, ...] | None = None
     perturbation_seed: int = 0
     resume: bool = True
+    robustness_eval_examples: int = 0
+    robustness_eval_synonym: bool = True
 
     def __post_init__(self):
         super().__post_init__()
@@ -111,15 +118,6 @@ PRESETS: dict[str, dict] = {
 }  # fmt: skip
 
 EpochCallback = Callable[["PerturbationTrainer", int], Mapping | None]
-
-
-def default_skip_labels(dataset) -> tuple[int, ...]:
-    names = [str(n).lower() for n in (getattr(dataset, "label_names", None) or [])]
-    if "neutral" in names:
-        return (names.index("neutral"),)
-    if names == ["not_duplicate", "duplicate"]:
-        return (0,)
-    return ()
 
 
 def model_num_labels(model: torch.nn.Module) -> int | None:
@@ -168,6 +166,14 @@ class PerturbationTrainer(textattack.Trainer):
         self._synonym_table = synonym_table
         self._antonym_table = antonym_table
         self.epoch_callbacks = list(epoch_callbacks)
+        if training_args.robustness_eval_examples > 0:
+            if eval_dataset is None:
+                raise ValueError("robustness_eval_examples > 0 needs an evaluation dataset.")
+            from textattack_bat.evaluation import RobustnessCallback
+
+            self.epoch_callbacks.append(RobustnessCallback(
+                eval_dataset, training_args.robustness_eval_examples, training_args.skip_labels,
+                synonym=training_args.robustness_eval_synonym))  # fmt: skip
         self.skip_labels = (
             tuple(training_args.skip_labels) if training_args.skip_labels is not None else default_skip_labels(train_dataset)
         )

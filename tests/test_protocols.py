@@ -1,0 +1,79 @@
+"""Issue 7: both antonym-ASR protocols, by name, in the API and from one evaluation pass."""
+
+import pytest
+from textattack.attack_results import FailedAttackResult, SuccessfulAttackResult
+
+from fakes import KeywordModel
+from test_goal_functions import attack_one, confidence_after_bad
+from textattack_bat.evaluation import evaluate_robustness
+from textattack_bat.recipes import AntonymUnderChen2022
+from textattack_bat.search_methods import GreedyWordSwapWIRProtocols
+
+CASES = {  # p(label) after the swap: (paper definition, improve-only)
+    "kept at lower confidence": (0.6, (True, False)),
+    "kept at higher confidence": (0.95, (True, True)),
+    "every swap flips": (0.2, (False, False)),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_each_protocol_by_its_recipe_option(case):
+    p_after, (paper, improve_only) = CASES[case]
+    expected = lambda ok: SuccessfulAttackResult if ok else FailedAttackResult  # noqa: E731
+    assert isinstance(attack_one(confidence_after_bad(p_after), "The food was good", 0), expected(paper))
+    assert isinstance(attack_one(confidence_after_bad(p_after), "The food was good", 0, improve_only=True),
+                      expected(improve_only))  # fmt: skip
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_one_pass_search_gives_both_outcomes(case):
+    p_after, (paper, improve_only) = CASES[case]
+    from textattack.shared import AttackedText
+
+    model = KeywordModel(confidence_after_bad(p_after))
+    attack = AntonymUnderChen2022.build(model, search_method=GreedyWordSwapWIRProtocols(wir_method="delete"))
+    result = attack.attack(AttackedText("The food was good"), 0)
+    assert isinstance(result, SuccessfulAttackResult) == paper
+    assert result.perturbed_result.improve_only_succeeded == improve_only
+
+
+def test_one_pass_matches_separate_runs_when_an_early_swap_raises_confidence_but_flips():
+    # word 1 (old -> new/young): raises p(label 0) yet flips; word 2 (good -> bad): keeps the label.
+    # improve-only accepts whichever raises p first in ranking order; check the search agrees with
+    # TextAttack's own greedy search in improve-only mode on the same example.
+    def rule(words):  # three classes: a swap can raise p(label 0) and still flip the prediction
+        if words & {"new", "young"}:
+            return [0.42, 0.58, 0.0]
+        if words & {"bad", "evil"}:
+            return [0.45, 0.30, 0.25]
+        return [0.40, 0.35, 0.25]
+
+    from textattack.shared import AttackedText
+
+    text = AttackedText("The old food was good")
+    legacy = AntonymUnderChen2022.build(KeywordModel(rule), wir_method="random", improve_only=True)
+    one_pass = AntonymUnderChen2022.build(KeywordModel(rule), search_method=GreedyWordSwapWIRProtocols(wir_method="random"))
+    import numpy as np
+
+    outcomes = []
+    for seed in range(8):  # random ranking: both searches see the same order for the same seed
+        np.random.seed(seed)
+        expected = isinstance(legacy.attack(text, 0), SuccessfulAttackResult)
+        np.random.seed(seed)
+        result = one_pass.attack(text, 0)
+        assert result.perturbed_result.improve_only_succeeded == expected, seed
+        assert isinstance(result, SuccessfulAttackResult)  # the paper definition always finds good -> bad
+        outcomes.append(expected)
+    assert set(outcomes) == {True, False}  # the order decides the improve-only outcome
+
+
+def test_evaluate_robustness_counts_both_protocols():
+    model = KeywordModel(confidence_after_bad(0.6))
+    import textattack
+
+    dataset = textattack.datasets.Dataset([("The food was good", 0), ("The food was good", 1), ("A good meal", 0)])
+    report = evaluate_robustness(model, dataset, synonym=False, progress=False)
+    assert report.num_examples == 3 and report.correct == 2
+    assert report.antonym.succeeded == 2 and report.antonym.skipped == 1
+    assert report.antonym_improve_only.failed == 2 and report.antonym_improve_only.succeeded == 0
+    assert report.antonym.success_rate == 1.0 and report.antonym_improve_only.success_rate == 0.0

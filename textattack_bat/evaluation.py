@@ -1,0 +1,262 @@
+"""Robustness evaluation: clean accuracy, antonym ASR (both protocols) and synonym ASR.
+
+ASR = succeeded / (succeeded + failed); skipped examples (misclassified, or a skipped label) are
+excluded, as in the paper. The antonym attack runs once with
+:class:`~textattack_bat.search_methods.GreedyWordSwapWIRProtocols`, which yields the paper's
+definition and the authors' improve-only protocol from the same candidate evaluations.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import tqdm
+from textattack.attack_results import FailedAttackResult, SkippedAttackResult, SuccessfulAttackResult
+from textattack.shared import AttackedText
+
+from textattack_bat.datasets import default_skip_labels
+from textattack_bat.recipes import AntonymUnderChen2022, SynonymOverChen2022, resolve_wir_method
+from textattack_bat.search_methods import GreedyWordSwapWIRProtocols
+
+
+@dataclass
+class AttackSummary:
+    """Counts of one attack over the evaluated examples."""
+
+    succeeded: int = 0
+    failed: int = 0
+    skipped: int = 0
+    queries: list[int] = field(default_factory=list)  # per attacked (succeeded or failed) example
+
+    @property
+    def attacked(self) -> int:
+        return self.succeeded + self.failed
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.succeeded / self.attacked if self.attacked else None
+
+    @property
+    def mean_queries(self) -> float | None:
+        return float(np.mean(self.queries)) if self.queries else None
+
+    def add(self, outcome: str, queries: int = 0) -> None:
+        if outcome == "skipped":
+            self.skipped += 1
+            return
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        self.queries.append(int(queries))
+
+    def to_dict(self) -> dict:
+        return {"success_rate": self.success_rate, "succeeded": self.succeeded, "failed": self.failed,
+                "skipped": self.skipped, "attacked": self.attacked, "mean_queries": self.mean_queries}  # fmt: skip
+
+
+@dataclass
+class RobustnessReport:
+    model: str
+    dataset: str
+    num_examples: int
+    accuracy: float
+    correct: int
+    antonym: AttackSummary
+    antonym_improve_only: AttackSummary
+    synonym: AttackSummary | None
+    skip_labels: tuple[int, ...]
+    seconds: float
+    settings: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "model": self.model,
+            "dataset": self.dataset,
+            "num_examples": self.num_examples,
+            "accuracy": self.accuracy,
+            "correct": self.correct,
+            "antonym_asr_paper_definition": self.antonym.to_dict(),
+            "antonym_asr_improve_only": self.antonym_improve_only.to_dict(),
+            "synonym_asr": self.synonym.to_dict() if self.synonym else None,
+            "skip_labels": list(self.skip_labels),
+            "seconds": self.seconds,
+            "settings": self.settings,
+        }
+
+    def metrics(self) -> dict[str, float | None]:
+        """Flat numbers for logs and plots."""
+        return {
+            "accuracy": self.accuracy,
+            "antonym_asr": self.antonym.success_rate,
+            "antonym_asr_improve_only": self.antonym_improve_only.success_rate,
+            "synonym_asr": self.synonym.success_rate if self.synonym else None,
+        }
+
+    def rows(self) -> list[tuple[str, str, str, str, str, str]]:
+        def pct(x):
+            return "-" if x is None else f"{100 * x:.2f}%"
+
+        def q(x):
+            return "-" if x is None else f"{x:.1f}"
+
+        rows = [("clean accuracy", pct(self.accuracy), f"{self.correct}/{self.num_examples} correct", "", "", "")]
+        for name, summary in (("antonym ASR (paper definition)", self.antonym),
+                              ("antonym ASR (improve-only, authors)", self.antonym_improve_only),
+                              ("synonym ASR", self.synonym)):  # fmt: skip
+            if summary is not None:
+                rows.append((name, pct(summary.success_rate), str(summary.succeeded), str(summary.failed),
+                             str(summary.skipped), q(summary.mean_queries)))  # fmt: skip
+        return rows
+
+    def to_markdown(self) -> str:
+        lines = [f"Model `{self.model}` on `{self.dataset}`, {self.num_examples} examples "
+                 f"(skipped labels for the antonym attack: {list(self.skip_labels)}).", "",
+                 "| metric | value | succeeded | failed | skipped | mean queries |", "|---|---|---|---|---|---|"]  # fmt: skip
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows()]
+        return "\n".join(lines) + "\n"
+
+    def format_table(self) -> str:
+        header = ("metric", "value", "succeeded", "failed", "skipped", "mean queries")
+        rows = [header, *self.rows()]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+        return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows)
+
+    def save(self, output_dir: str | Path, stem: str = "robustness") -> tuple[Path, Path]:
+        output_dir = Path(output_dir)
+        output_dir.mkdir(parents=True, exist_ok=True)
+        json_path, md_path = output_dir / f"{stem}.json", output_dir / f"{stem}.md"
+        json_path.write_text(json.dumps(self.to_dict(), indent=1))
+        md_path.write_text(self.to_markdown())
+        return json_path, md_path
+
+
+def _attacked_text(inputs) -> AttackedText:
+    return AttackedText(OrderedDict(inputs) if isinstance(inputs, dict) else inputs)
+
+
+def _outcome(result) -> str:
+    if isinstance(result, SuccessfulAttackResult):
+        return "succeeded"
+    if isinstance(result, SkippedAttackResult):
+        return "skipped"
+    assert isinstance(result, FailedAttackResult), type(result)
+    return "failed"
+
+
+def predict(model_wrapper, dataset, batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted and true labels for every example of ``dataset``."""
+    inputs, labels = [], []
+    for example, label in dataset:
+        values = tuple(example.values())
+        inputs.append(values[0] if len(values) == 1 else values)
+        labels.append(label)
+    predictions = []
+    model_wrapper.model.eval()
+    with torch.no_grad():
+        for start in range(0, len(inputs), batch_size):
+            outputs = model_wrapper(inputs[start : start + batch_size])
+            predictions.append(np.asarray(torch.as_tensor(outputs).argmax(dim=-1).cpu()))
+    return np.concatenate(predictions), np.asarray(labels)
+
+
+def evaluate_robustness(
+    model_wrapper,
+    dataset,
+    num_examples: int | None = None,
+    skip_labels: Iterable[int] | None = None,
+    synonym: bool = True,
+    synonym_options: dict | None = None,
+    antonym_options: dict | None = None,
+    model_name: str = "",
+    dataset_name: str = "",
+    progress: bool = True,
+) -> RobustnessReport:
+    """Accuracy, antonym ASR (both protocols) and synonym ASR on the first ``num_examples`` rows."""
+    total = len(dataset)
+    num_examples = total if num_examples is None else num_examples
+    if num_examples > total:
+        raise ValueError(f"num_examples={num_examples} but the dataset has only {total} rows; pass at most {total}.")
+    if num_examples <= 0:
+        raise ValueError("num_examples must be positive.")
+    rows = [dataset[i] for i in range(num_examples)]
+    skip_labels = tuple(default_skip_labels(dataset) if skip_labels is None else skip_labels)
+    start = time.perf_counter()
+    model_wrapper.model.eval()
+
+    predictions, labels = predict(model_wrapper, rows)
+    correct = int((predictions == labels).sum())
+
+    antonym_options = dict(antonym_options or {})
+    wir = resolve_wir_method(model_wrapper, antonym_options.pop("wir_method", "auto"))
+    antonym_attack = AntonymUnderChen2022.build(
+        model_wrapper, skip_labels=skip_labels, search_method=GreedyWordSwapWIRProtocols(wir_method=wir), **antonym_options
+    )
+    paper, improve_only = AttackSummary(), AttackSummary()
+    for inputs, label in tqdm.tqdm(rows, desc="antonym attack", disable=not progress, dynamic_ncols=True):
+        result = antonym_attack.attack(_attacked_text(inputs), label)
+        outcome = _outcome(result)
+        if outcome == "skipped":
+            paper.add("skipped")
+            improve_only.add("skipped")
+            continue
+        final = result.perturbed_result
+        paper.add(outcome, final.paper_queries)
+        improve_only.add("succeeded" if final.improve_only_succeeded else "failed", final.improve_only_queries)
+
+    synonym_summary = None
+    if synonym:
+        synonym_attack = SynonymOverChen2022.build(model_wrapper, **(synonym_options or {}))
+        synonym_summary = AttackSummary()
+        for inputs, label in tqdm.tqdm(rows, desc="synonym attack", disable=not progress, dynamic_ncols=True):
+            result = synonym_attack.attack(_attacked_text(inputs), label)
+            synonym_summary.add(_outcome(result), result.perturbed_result.num_queries)
+
+    return RobustnessReport(
+        model=model_name, dataset=dataset_name, num_examples=num_examples, accuracy=correct / num_examples,
+        correct=correct, antonym=paper, antonym_improve_only=improve_only, synonym=synonym_summary,
+        skip_labels=skip_labels, seconds=time.perf_counter() - start,
+        settings={"antonym_wir_method": wir, "synonym": bool(synonym), **{f"synonym_{k}": v for k, v in (synonym_options or {}).items()}},
+    )  # fmt: skip
+
+
+class RobustnessCallback:
+    """Per-epoch robustness evaluation for the trainers (``epoch_callbacks=[...]``).
+
+    After each epoch: accuracy and both ASRs on the same fixed evaluation sample, appended to a
+    JSON log (``robustness_log.json``) and drawn as the trade-off plot (``tradeoff.png``), with
+    ``baseline`` (normal training's metrics) as dashed lines. Returns the metrics, which the
+    trainer adds to its history.
+    """
+
+    def __init__(self, dataset, num_examples: int, skip_labels=None, synonym: bool = True,
+                 synonym_options: dict | None = None, baseline: dict | None = None,
+                 output_dir: str | Path | None = None, title: str = "Over/undersensitivity trade-off"):  # fmt: skip
+        self.dataset, self.num_examples = dataset, min(num_examples, len(dataset))
+        self.skip_labels, self.synonym, self.synonym_options = skip_labels, synonym, synonym_options
+        self.baseline, self.output_dir, self.title = baseline, output_dir, title
+        self.log: list[dict] = []
+
+    def __call__(self, trainer, epoch: int) -> dict:
+        from textattack.models.wrappers import HuggingFaceModelWrapper
+
+        from textattack_bat.models import DynamicPaddingModelWrapper
+        from textattack_bat.plots import plot_tradeoff
+
+        wrapper = trainer.model_wrapper
+        if isinstance(wrapper, HuggingFaceModelWrapper) and not isinstance(wrapper, DynamicPaddingModelWrapper):
+            wrapper = DynamicPaddingModelWrapper(wrapper.model, wrapper.tokenizer)
+        report = evaluate_robustness(wrapper, self.dataset, self.num_examples, self.skip_labels, self.synonym,
+                                     self.synonym_options, model_name=f"epoch {epoch}", progress=True)  # fmt: skip
+        metrics = report.metrics()
+        self.log.append({"epoch": epoch, **metrics, "report": report.to_dict()})
+        output_dir = Path(self.output_dir or trainer.training_args.output_dir)
+        output_dir.mkdir(parents=True, exist_ok=True)
+        (output_dir / "robustness_log.json").write_text(json.dumps(self.log, indent=1))
+        plot_tradeoff(self.log, output_dir / "tradeoff.png", self.baseline, self.title)
+        print(f"epoch {epoch} robustness:\n{report.format_table()}")
+        return {f"robustness_{k}" if k == "accuracy" else k: v for k, v in metrics.items()}
