@@ -1,7 +1,10 @@
 """``textattack-bat demo``: the trade-off and what BAT does to it, offline, on shipped rows.
 
 1. Fine-tune all-MiniLM-L6-v2 (``offline`` extra) on shipped SNLI rows twice with the same
-   settings: normal cross-entropy training (TextAttack's ``Trainer``) and BAT-Triplet.
+   settings: normal cross-entropy training (TextAttack's ``Trainer``) and BAT-Triplet, which,
+   like TextAttack's adversarial training (``num_clean_epochs``), starts with one clean epoch:
+   from a randomly initialised classifier head the contrastive term otherwise keeps the small
+   model from learning the task (measured: 41% vs 75% accuracy after 2 epochs).
 2. Evaluate both on held-out shipped SNLI rows: clean accuracy, antonym ASR (both protocols),
    synonym ASR; BAT is also evaluated after every epoch (trade-off plot, normal as dashed lines).
 3. t-SNE of the representations of non-neutral held-out rows with their synonym and antonym copies.
@@ -58,7 +61,8 @@ def run_demo(train_size: int = 3000, eval_size: int = 500, attack_examples: int 
     per_epoch = RobustnessCallback(held_out, attack_examples, baseline=normal_report.metrics(), output_dir=out,
                                    title="BAT-Triplet per epoch (dashed: normal training)")  # fmt: skip
     trainer = BATTrainer(bat, "classification", train, held_out,
-                         BATTrainingArgs(method="bat-triplet", output_dir=str(out / "bat-triplet"), **settings),
+                         BATTrainingArgs(method="bat-triplet", output_dir=str(out / "bat-triplet"),
+                                         num_clean_epochs=1 if epochs > 1 else 0, **settings),
                          epoch_callbacks=[per_epoch])  # fmt: skip
     trainer.train()
     bat_metrics = per_epoch.log[-1]

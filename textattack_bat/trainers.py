@@ -75,6 +75,8 @@ class BATTrainingArgs(textattack.TrainingArgs):
             protocols) and synonym ASR on that many evaluation rows (``robustness_log.json``,
             ``tradeoff.png`` in ``output_dir``; see evaluation.RobustnessCallback).
         robustness_eval_synonym: include the (slower) synonym attack in that evaluation.
+        num_clean_epochs: TextAttack's meaning: the first N epochs train with plain cross-entropy
+            on the original data (no perturbations) before SAFER/BAT starts.
     """
 
     method: str = "bat-triplet"
@@ -251,9 +253,12 @@ class PerturbationTrainer(textattack.Trainer):
         """Perturbed copies of the whole training set for ``epoch``."""
         raise NotImplementedError
 
+    def is_clean_epoch(self, epoch: int) -> bool:
+        return epoch <= self.training_args.num_clean_epochs
+
     def get_train_dataloader(self, dataset, adv_dataset, batch_size):
         """Regenerates the perturbed copies for the current epoch; batches are dicts of lists."""
-        copies = self.perturb_epoch(self._epoch)
+        copies = {} if self.is_clean_epoch(self._epoch) else self.perturb_epoch(self._epoch)
         generator = torch.Generator().manual_seed(self.training_args.random_seed * 1000 + self._epoch)
 
         def collate(indices):
@@ -273,6 +278,14 @@ class PerturbationTrainer(textattack.Trainer):
                              max_length=self.training_args.max_length, return_tensors="pt").to(textattack.shared.utils.device)  # fmt: skip
         ids = tokenizer(_model_input(texts))
         return (ids if isinstance(ids, torch.Tensor) else torch.tensor(ids)).to(textattack.shared.utils.device)
+
+    def cross_entropy_step(self, model, tokenizer, texts, targets):
+        """Plain cross-entropy on ``texts`` (clean epochs, and SAFER's step)."""
+        inputs = self._tokenize(tokenizer, texts)
+        logits = model(**inputs).logits if isinstance(inputs, Mapping) else model(inputs)
+        loss = torch.nn.functional.cross_entropy(logits, targets.to(logits.device))
+        self._record(ce=loss.detach())
+        return loss, logits.argmax(dim=-1).cpu(), targets
 
     def _record(self, **terms: torch.Tensor) -> None:
         for key, value in terms.items():
@@ -427,12 +440,8 @@ class SAFERTrainer(PerturbationTrainer):
         return {"synonym_texts": copies}
 
     def training_step(self, model, tokenizer, batch):
-        targets = batch["labels"]
-        inputs = self._tokenize(tokenizer, batch["synonym_texts"])
-        logits = model(**inputs).logits if isinstance(inputs, Mapping) else model(inputs)
-        loss = torch.nn.functional.cross_entropy(logits, targets.to(logits.device))
-        self._record(ce=loss.detach())
-        return loss, logits.argmax(dim=-1).cpu(), targets
+        texts = batch["synonym_texts"] if "synonym_texts" in batch else batch["texts"]  # clean epoch: originals
+        return self.cross_entropy_step(model, tokenizer, texts, batch["labels"])
 
 
 class BATTrainer(PerturbationTrainer):
@@ -464,6 +473,8 @@ class BATTrainer(PerturbationTrainer):
         return {"synonym_texts": synonyms, "synonym_mask": synonym_mask, "antonym_texts": antonyms, "antonym_mask": antonym_mask}
 
     def training_step(self, model, tokenizer, batch):
+        if "antonym_mask" not in batch:  # clean epoch
+            return self.cross_entropy_step(model, tokenizer, batch["texts"], batch["labels"])
         targets = batch["labels"]
         device = textattack.shared.utils.device
         positive_mask = batch["synonym_mask"].to(device)

@@ -1,0 +1,123 @@
+"""Antonym attack throughput: textattack-bat's recipe vs the authors' configuration (issue 3).
+
+Same model, same MNLI rows, one run, configurations side by side:
+  authors    stock TextAttack parts as the authors used them: a WordSwap returning, for every
+             WordNet synset of the word, each lemma's first antonym (bare lemma, no PoS
+             restriction, every word ranked), improve-only goal, gradient word ranking,
+             TextAttack's HuggingFaceModelWrapper (pads every query to the max length, 128)
+  ours       AntonymUnderNLI: PoS-restricted inflected antonyms, only words with antonyms
+             ranked, paper-definition goal, gradient ranking, dynamic-padding wrapper
+  ours-improve       the same with improve_only=True (the authors' protocol)
+  ours-stock-wrapper ours with TextAttack's padding wrapper (separates the wrapper's share)
+Neutral rows are skipped in all. Reports ASR, mean model queries per attacked example and
+examples per second over all rows, and the throughput ratio to `authors`.
+
+    python bench/antonym_attack.py --model demo-output/normal/last_model --rows 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import OrderedDict
+from pathlib import Path
+
+import textattack
+from textattack import Attack
+from textattack.attack_results import FailedAttackResult, SkippedAttackResult, SuccessfulAttackResult
+from textattack.constraints.grammaticality import PartOfSpeech
+from textattack.constraints.overlap import MaxWordsPerturbed
+from textattack.constraints.pre_transformation import RepeatModification, StopwordModification
+from textattack.models.wrappers import HuggingFaceModelWrapper
+from textattack.search_methods import GreedyWordSwapWIR
+from textattack.shared import AttackedText
+from textattack.transformations import WordSwap
+
+from textattack_bat.constraints import TEXTFOOLER_STOPWORDS
+from textattack_bat.datasets import read_jsonl_rows
+from textattack_bat.goal_functions import UndersensitivityClassification
+from textattack_bat.models import load_classifier
+from textattack_bat.recipes import AntonymUnderNLI
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class FirstAntonymPerLemma(WordSwap):
+    """The authors' candidate rule, re-implemented from its description (BAT_REFERENCE s. 2)."""
+
+    def __init__(self):
+        super().__init__()
+        from nltk.corpus import wordnet
+
+        self.wordnet = wordnet
+
+    def _get_replacement_words(self, word):
+        found = []
+        for synset in self.wordnet.synsets(word):
+            for lemma in synset.lemmas():
+                antonyms = lemma.antonyms()
+                if antonyms:
+                    name = antonyms[0].name()
+                    if "_" not in name and name != word and name not in found:
+                        found.append(name)
+        return found
+
+
+def authors_attack(model_wrapper) -> Attack:
+    goal = UndersensitivityClassification(model_wrapper, skip_labels=[1], improve_only=True)
+    constraints = [RepeatModification(), StopwordModification(stopwords=set(TEXTFOOLER_STOPWORDS)),
+                   MaxWordsPerturbed(max_num_words=1), PartOfSpeech(allow_verb_noun_swap=False)]  # fmt: skip
+    return Attack(goal, constraints, FirstAntonymPerLemma(), GreedyWordSwapWIR(wir_method="gradient"))
+
+
+def run(name, attack, rows):
+    counts = {"succeeded": 0, "failed": 0, "skipped": 0}
+    queries = []
+    start = time.perf_counter()
+    for row in rows:
+        text = AttackedText(OrderedDict(premise=row["premise"], hypothesis=row["hypothesis"]))
+        result = attack.attack(text, row["label"])
+        if isinstance(result, SkippedAttackResult):
+            counts["skipped"] += 1
+            continue
+        counts["succeeded" if isinstance(result, SuccessfulAttackResult) else "failed"] += 1
+        assert isinstance(result, (SuccessfulAttackResult, FailedAttackResult))
+        queries.append(result.perturbed_result.num_queries)
+    seconds = time.perf_counter() - start
+    attacked = counts["succeeded"] + counts["failed"]
+    return {"config": name, **counts, "asr": counts["succeeded"] / max(attacked, 1),
+            "queries_per_attacked": sum(queries) / max(len(queries), 1), "seconds": seconds,
+            "examples_per_second": len(rows) / seconds}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--data", default=str(ROOT.parent / "shared/data/mnli_validation_matched_0_7999.jsonl"))
+    parser.add_argument("--rows", type=int, default=200)
+    parser.add_argument("--out", default=str(ROOT / "bench/results/antonym_attack.json"))
+    args = parser.parse_args()
+    rows = read_jsonl_rows(args.data, limit=args.rows)
+    fast = load_classifier(args.model, num_labels=3)
+    stock = HuggingFaceModelWrapper(fast.model, fast.tokenizer)  # same weights, TextAttack's wrapper
+    configs = [
+        ("authors", authors_attack(stock)),
+        ("ours", AntonymUnderNLI.build(fast)),
+        ("ours-improve", AntonymUnderNLI.build(fast, improve_only=True)),
+        ("ours-stock-wrapper", AntonymUnderNLI.build(stock)),
+    ]
+    results = [run(name, attack, rows) for name, attack in configs]
+    base = results[0]["examples_per_second"]
+    print(f"model {args.model}, {len(rows)} rows of {Path(args.data).name}, device {textattack.shared.utils.device}\n")
+    print("| config | ASR | succeeded | failed | skipped | queries / attacked | examples / s | throughput vs authors |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r['config']} | {100 * r['asr']:.1f}% | {r['succeeded']} | {r['failed']} | {r['skipped']} | "
+              f"{r['queries_per_attacked']:.1f} | {r['examples_per_second']:.2f} | {r['examples_per_second'] / base:.2f}x |")  # fmt: skip
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps({"model": args.model, "rows": len(rows), "results": results}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""`textattack-bat evaluate` and `demo` as a user runs them; bad input; plots."""
+
+import json
+import os
+import subprocess
+
+import pytest
+from conftest import ROOT, script
+
+
+def run_cli(*args, timeout=1500):
+    env = {**os.environ}
+    return subprocess.run([script("textattack-bat"), *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=timeout)  # fmt: skip
+
+
+def is_png(path, min_bytes=10_000):
+    data = path.read_bytes()
+    return data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= min_bytes
+
+
+def independent_accuracy(model_dir, rows):
+    import torch
+    import transformers
+
+    tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
+    model = transformers.AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
+    with torch.no_grad():
+        batch = tokenizer([r["premise"] for r in rows], [r["hypothesis"] for r in rows], padding=True,
+                          truncation=True, max_length=128, return_tensors="pt")  # fmt: skip
+        predictions = model(**batch).logits.argmax(-1).tolist()
+    return sum(p == r["label"] for p, r in zip(predictions, rows)) / len(rows)
+
+
+@pytest.mark.slow
+def test_evaluate_cli_on_real_mnli(nli_model_dir, shared_data, mnli_rows, tmp_path):
+    mnli = shared_data / "mnli_validation_matched_0_7999.jsonl"
+    run = run_cli("evaluate", "--model", str(nli_model_dir), "--dataset-from-file", str(mnli),
+                  "--num-examples", "20", "--output-dir", str(tmp_path))  # fmt: skip
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "antonym ASR (paper definition)" in run.stdout and "synonym ASR" in run.stdout
+    report = json.loads((tmp_path / "robustness.json").read_text())
+    assert (tmp_path / "robustness.md").read_text().count("|") > 20
+    for key in ("antonym_asr_paper_definition", "antonym_asr_improve_only", "synonym_asr"):
+        counts = report[key]
+        assert counts["succeeded"] + counts["failed"] + counts["skipped"] == 20, key
+        if counts["attacked"]:
+            assert counts["success_rate"] == pytest.approx(counts["succeeded"] / counts["attacked"])
+    assert report["accuracy"] == pytest.approx(independent_accuracy(nli_model_dir, mnli_rows[:20]))
+    assert report["antonym_asr_improve_only"]["succeeded"] <= report["antonym_asr_paper_definition"]["succeeded"]
+    neutral_or_wrong = report["antonym_asr_paper_definition"]["skipped"]
+    assert neutral_or_wrong >= sum(r["label"] == 1 for r in mnli_rows[:20])
+
+
+def test_evaluate_bad_input(nli_model_dir, shared_data, tmp_path):
+    mnli = str(shared_data / "mnli_validation_matched_0_7999.jsonl")
+    missing = run_cli("evaluate", "--model", str(tmp_path / "no-model"), "--dataset-from-file", mnli, "--no-synonym")
+    assert missing.returncode == 2 and "does not exist or has no config.json" in missing.stderr
+    columns = tmp_path / "columns.jsonl"
+    columns.write_text('{"foo": "a", "bar": "b", "label": 0}\n')
+    wrong = run_cli("evaluate", "--model", str(nli_model_dir), "--dataset-from-file", str(columns), "--no-synonym")
+    assert wrong.returncode == 2 and "Cannot tell the task from columns ['bar', 'foo', 'label']" in wrong.stderr
+    small = tmp_path / "small.jsonl"
+    small.write_text('{"premise": "A man sleeps.", "hypothesis": "A man is awake.", "label": 2}\n')
+    too_many = run_cli("evaluate", "--model", str(nli_model_dir), "--dataset-from-file", str(small),
+                       "--num-examples", "5", "--no-synonym")  # fmt: skip
+    assert too_many.returncode == 2 and "num_examples=5 but the dataset has only 1 rows" in too_many.stderr
+    qqp = tmp_path / "qqp.jsonl"
+    qqp.write_text('{"question1": "How do I cook rice?", "question2": "How is rice cooked?", "label": 1}\n')
+    labels = run_cli("evaluate", "--model", str(nli_model_dir), "--dataset-from-file", str(qqp), "--no-synonym")
+    assert labels.returncode == 2 and "has 3 labels but the dataset has 2" in labels.stderr
+
+
+@pytest.mark.slow
+def test_demo_runs_end_to_end_small(tmp_path):
+    run = run_cli("demo", "--train-size", "96", "--eval-size", "48", "--attack-examples", "12", "--epochs", "1",
+                  "--output-dir", str(tmp_path))  # fmt: skip
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "| normal |" in run.stdout and "| bat-triplet |" in run.stdout
+    results = json.loads((tmp_path / "demo_results.json").read_text())
+    for name in ("normal", "bat-triplet"):
+        for key in ("clean_accuracy", "antonym_asr", "antonym_asr_improve_only", "synonym_asr"):
+            assert key in results[name]
+        assert 0 <= results[name]["clean_accuracy"] <= 1
+    log = json.loads((tmp_path / "robustness_log.json").read_text())
+    assert [entry["epoch"] for entry in log] == [1]
+    assert is_png(tmp_path / "tradeoff.png") and is_png(tmp_path / "representations_tsne.png")

@@ -1,0 +1,98 @@
+"""Perturbation tables: exact neighbour sets on a hand-made embedding, JSON round trip, real data."""
+
+import json
+
+import numpy as np
+import pytest
+
+from textattack_bat.antonyms import WordNetAntonyms
+from textattack_bat.tables import (
+    Embedding,
+    PerturbationTable,
+    build_antonym_table,
+    build_synonym_table,
+    load_embedding,
+    vocabulary,
+)
+
+
+def unit(degrees):
+    return [np.cos(np.radians(degrees)), np.sin(np.radians(degrees))]
+
+
+# angles on the unit circle: cos(10 deg) = 0.985, cos(30 deg) = 0.866, cos(40 deg) = 0.766
+ANGLES = {"good": 0, "bad": 5, "fine": 10, "nice": 30, "okay": 36.8, "far": 40, "cat": 180}
+
+
+@pytest.fixture(scope="module")
+def toy():
+    words = list(ANGLES)
+    return Embedding(words, np.array([unit(ANGLES[w]) for w in words], dtype=np.float32), "toy")
+
+
+def test_exact_neighbours_threshold_k_and_antonym_exclusion(toy):
+    table = build_synonym_table(["good", "nice", "cat"], toy, threshold=0.8, k=50)
+    assert table["good"] == ("fine", "nice", "okay")  # bad (antonym) excluded; far below 0.8
+    assert table["nice"] == ("okay", "far", "fine", "bad", "good")  # nice -> nasty is its antonym
+    assert table["cat"] == ()
+    assert build_synonym_table(["good"], toy, threshold=0.8, k=2)["good"] == ("fine", "nice")
+    with_antonyms = build_synonym_table(["good"], toy, threshold=0.8, k=50, exclude_antonyms=False)
+    assert with_antonyms["good"] == ("bad", "fine", "nice", "okay")
+
+
+def test_json_round_trip_is_identical(toy, tmp_path):
+    table = build_synonym_table(["good", "nice"], toy, threshold=0.8, k=3, vocabulary_source="toy words")
+    path = table.save(tmp_path / "synonyms.json")
+    loaded = PerturbationTable.load(path)
+    assert dict(loaded) == dict(table) and loaded.metadata == table.metadata and loaded.kind == "synonym"
+    data = json.loads(path.read_text())
+    assert data["format"] == "textattack-bat/perturbation-table" and data["metadata"]["threshold"] == 0.8
+    for key in ("source", "threshold", "k", "vocabulary", "library_version"):
+        assert key in data["metadata"]
+
+
+def test_bad_embedding_input(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        load_embedding(tmp_path / "missing.txt")
+    ragged = tmp_path / "ragged.txt"
+    ragged.write_text("good 0.1 0.2 0.3\nbad 0.1 0.2\n")
+    with pytest.raises(ValueError, match="2 values, but earlier lines have 3"):
+        load_embedding(ragged)
+    matrix = tmp_path / "m.npy"
+    np.save(matrix, np.zeros((3, 4)))
+    (tmp_path / "vocab.txt").write_text("good\nbad\n")
+    with pytest.raises(ValueError, match=r"has shape \(3, 4\) but .* lists 2 words"):
+        load_embedding(matrix, vocab=tmp_path / "vocab.txt")
+    with pytest.raises(ValueError, match="vocabulary is empty"):
+        build_synonym_table(["123", "--"], Embedding(["a"], np.ones((1, 2)), "x"))
+
+
+def test_text_vectors_skip_non_alphabetic_tokens(tmp_path):
+    path = tmp_path / "vectors.txt"
+    path.write_text("3 2\ngood 1 0\n, 0 1\nfine 0.99 0.1\n")
+    embedding = load_embedding(path)
+    assert embedding.words == ["good", "fine"]
+
+
+@pytest.mark.slow
+def test_real_glove_excludes_wordnet_antonyms_above_the_threshold():
+    embedding = load_embedding("glove")
+    for word, antonym in (("small", "large"), ("buy", "sell"), ("male", "female")):
+        vectors = [embedding.vectors[embedding.index[w]] for w in (word, antonym)]
+        assert float(vectors[0] @ vectors[1]) >= 0.95  # plain GloVe puts antonyms very close
+        assert antonym in build_synonym_table([word], embedding, exclude_antonyms=False)[word]
+        assert antonym not in build_synonym_table([word], embedding)[word]
+    assert {"film", "movies"} <= set(build_synonym_table(["movie"], embedding)["movie"])
+
+
+def test_antonym_table_on_mnli_vocabulary(mnli_rows):
+    words = vocabulary(t for r in mnli_rows for t in (r["premise"], r["hypothesis"]))
+    table = build_antonym_table(words)
+    antonyms = WordNetAntonyms(inflect=False, keep_case=False)
+    assert len(table) > 100
+    for word in ("good", "old", "increase", "true"):
+        if word in words:
+            assert table[word] == tuple(antonyms(word))
+    assert "bad" in table["good"]
+    assert all(set(table[w]) == set(antonyms(w)) for w in list(table)[:200])
+    assert all(w.isalpha() for candidates in table.values() for w in candidates)
