@@ -54,7 +54,7 @@ def main() -> None:
             b.append(time_once(with_plugin))
     ma, mb = statistics.median(a), statistics.median(b)
     print(f"python {sys.version.split()[0]}, {args.runs} alternating runs of `python -c pass`")
-    print(f"| environment | median ms | p90 ms |\n|---|---|---|")
+    print("| environment | median ms | p90 ms |\n|---|---|---|")
     print(f"| without plugin | {1000 * ma:.2f} | {1000 * statistics.quantiles(a, n=10)[-1]:.2f} |")
     print(f"| with textattack_bat.pth | {1000 * mb:.2f} | {1000 * statistics.quantiles(b, n=10)[-1]:.2f} |")
     print(f"\nadded: {1000 * (mb - ma):.2f} ms (ratio {mb / ma:.3f}); target < 5 ms")

@@ -59,7 +59,7 @@ def test_startup_hook_is_lazy_and_idempotent():
 def _recipe_names_in_child(queue):
     from textattack.attack_args import ATTACK_RECIPE_NAMES
 
-    queue.put(sorted(n for n in ATTACK_RECIPE_NAMES if n.startswith("antonym")))
+    queue.put(sorted(ATTACK_RECIPE_NAMES))
 
 
 def test_spawned_worker_processes_see_the_recipes():
@@ -70,7 +70,7 @@ def test_spawned_worker_processes_see_the_recipes():
     process.start()
     names = queue.get(timeout=240)
     process.join(timeout=60)
-    assert names == sorted(registration.RECIPE_NAMES)
+    assert set(registration.RECIPE_NAMES) <= set(names) and "textfooler" in names
 
 
 @pytest.mark.slow

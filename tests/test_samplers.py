@@ -30,7 +30,7 @@ def toy_synonyms(words):
     vocab = set(words)
     table = {}
     for word in words:
-        synonyms = {l.name().lower() for s in wn.synsets(word) for l in s.lemmas()} & vocab - {word}
+        synonyms = {lemma.name().lower() for s in wn.synsets(word) for lemma in s.lemmas()} & vocab - {word}
         if synonyms:
             table[word] = tuple(sorted(synonyms))
     return SynonymTable(table)

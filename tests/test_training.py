@@ -139,8 +139,8 @@ def test_safer_python_api(tmp_path):
 
     train = snli(48)
     words = vocabulary(t for (inputs, _) in train for t in inputs.values())
-    table = SynonymTable({w: tuple(sorted({l.name().lower() for s in wn.synsets(w) for l in s.lemmas()
-                                           if l.name().isalpha()} - {w})) for w in words})  # fmt: skip
+    table = SynonymTable({w: tuple(sorted({lemma.name().lower() for s in wn.synsets(w) for lemma in s.lemmas()
+                                           if lemma.name().isalpha()} - {w})) for w in words})  # fmt: skip
     args = BATTrainingArgs(method="safer", num_epochs=1, per_device_train_batch_size=16, output_dir=str(tmp_path))
     history = SAFERTrainer(load_classifier(None, num_labels=3), "classification", train,
                            snli(16, name="snli_eval_sample.jsonl"), args, synonym_table=table).train()  # fmt: skip

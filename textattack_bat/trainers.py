@@ -38,9 +38,7 @@ from textattack_bat.losses import PairwiseContrastiveLoss, TripletContrastiveLos
 from textattack_bat.representations import check_representation, logits_and_representation, unwrap
 from textattack_bat.samplers import AntonymSampler, SynonymSampler
 from textattack_bat.tables import (
-    AntonymTable,
     PerturbationTable,
-    SynonymTable,
     build_antonym_table,
     build_synonym_table,
     load_embedding,
@@ -111,11 +109,11 @@ class BATTrainingArgs(textattack.TrainingArgs):
 # Hyperparameters of the authors' runs, applied by `textattack train --attack NAME` to every
 # TextAttack flag the user did not give explicitly (BAT_REFERENCE section 3).
 PRESETS: dict[str, dict] = {
-    "bat-triplet": dict(learning_rate=2e-5, per_device_train_batch_size=32, weight_decay=0.0, num_warmup_steps=0,
+    "bat-triplet": dict(num_clean_epochs=0, learning_rate=2e-5, per_device_train_batch_size=32, weight_decay=0.0, num_warmup_steps=0,
                         num_epochs=3, triplet_lambda=1.0),
-    "bat-pairwise": dict(learning_rate=2e-5, per_device_train_batch_size=32, weight_decay=0.0, num_warmup_steps=0,
+    "bat-pairwise": dict(num_clean_epochs=0, learning_rate=2e-5, per_device_train_batch_size=32, weight_decay=0.0, num_warmup_steps=0,
                          num_epochs=3, pairwise_alpha=1.0, pairwise_beta=1.2),
-    "safer": dict(learning_rate=3e-5, per_device_train_batch_size=8, weight_decay=0.0, num_warmup_steps=0,
+    "safer": dict(num_clean_epochs=0, learning_rate=3e-5, per_device_train_batch_size=8, weight_decay=0.0, num_warmup_steps=0,
                   num_epochs=15),
 }  # fmt: skip
 
