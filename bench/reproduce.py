@@ -44,7 +44,7 @@ METHODS = ("normal", "safer", "a2t", "bat-pairwise", "bat-triplet")
 def dataset_from_rows(rows):
     return textattack.datasets.Dataset(
         [((r["premise"], r["hypothesis"]), r["label"]) for r in rows],
-        input_columns=["premise", "hypothesis"], label_names=["entailment", "neutral", "contradiction"],
+        input_columns=("premise", "hypothesis"), label_names=["entailment", "neutral", "contradiction"],
     )  # fmt: skip
 
 

@@ -132,7 +132,7 @@ def load_jsonl_dataset(
         examples = [(text[0], label) for text, label in examples]
     return textattack.datasets.Dataset(
         examples,
-        input_columns=list(task.input_columns),
+        input_columns=tuple(task.input_columns),  # a tuple, as TextAttack's adversarial training concatenates one
         label_names=list(task.label_names) if task.label_names else None,
         shuffle=shuffle,
     )
