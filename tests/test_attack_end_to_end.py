@@ -89,3 +89,68 @@ def test_python_api_attacker(nli_model_dir, shared_data):
             index = changed.pop()
             assert is_wordnet_antonym(original.words[index], perturbed.words[index])
             assert result.perturbed_result.output == result.original_result.ground_truth_output
+
+
+@pytest.mark.slow
+def test_recipes_attack_file_with_textattack_cli(nli_model_dir, tmp_path):
+    log = tmp_path / "from-file.csv"
+    out = subprocess.run(
+        [script("textattack"), "attack", "--model", str(nli_model_dir),
+         "--attack-from-file", "recipes/attacks.py^antonym_under_nli_hypothesis_only",
+         "--dataset-from-file", "recipes/datasets.py^snli", "--num-examples", "8", "--log-to-csv", str(log),
+         "--disable-stdout"],
+        capture_output=True, text=True, cwd=ROOT, timeout=900,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    with log.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 8
+    for row in rows:
+        if row["result_type"] == "Successful":  # only the hypothesis may change
+            premise = row["perturbed_text"].split("[[[[Hypothesis]]]]")[0]
+            assert not marked_words(premise)
+
+
+@pytest.mark.slow
+def test_cli_synonym_over_on_real_mnli(nli_model_dir, shared_data, tmp_path):
+    from textattack_bat.tables import EmbeddingNeighbours, load_embedding
+
+    stdout, rows = run_cli_attack("synonym-over", nli_model_dir, shared_data / "mnli_validation_matched_0_7999.jsonl",
+                                  tmp_path)  # fmt: skip
+    assert "Number of successful attacks:" in stdout and "Attack success rate:" in stdout
+    assert len(rows) == 20
+    neighbours = EmbeddingNeighbours(load_embedding("auto"))  # what the recipe uses offline: GloVe
+    successes = [r for r in rows if r["result_type"] == "Successful"]
+    assert successes
+    for row in successes:
+        old, new = marked_words(row["original_text"]), marked_words(row["perturbed_text"])
+        assert old and len(old) == len(new)
+        for a, b in zip(old, new):
+            assert b.lower() in neighbours(a.lower()), (a, b)
+
+
+def test_synonym_over_prints_its_sentence_encoder(nli_model_dir):
+    from textattack_bat import SynonymOverChen2022
+    from textattack_bat.models import load_classifier
+
+    attack = SynonymOverChen2022.build(load_classifier(nli_model_dir, num_labels=3), embedding="glove")
+    printed = str(attack)
+    assert "LocalSBERT" in printed and "all-MiniLM-L6-v2 (local)" in printed and "0.840845057" in printed
+    assert "WordSwapTable" in printed and "(allow_verb_noun_swap):  True" in printed
+
+
+def test_build_tables_command(tmp_path):
+    import json
+
+    from textattack_bat.datasets import shipped_path
+
+    out = subprocess.run([script("textattack-bat"), "build-tables", "--dataset-from-file",
+                          str(shipped_path("mnli_eval_sample.jsonl")), "--embedding", "glove", "--out", str(tmp_path)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=600)  # fmt: skip
+    assert out.returncode == 0, out.stderr[-3000:]
+    synonyms = json.loads((tmp_path / "synonyms.json").read_text())
+    antonyms = json.loads((tmp_path / "antonyms.json").read_text())
+    assert synonyms["kind"] == "synonym" and synonyms["metadata"]["threshold"] == 0.8
+    assert synonyms["metadata"]["source"].startswith("glove-6b-50d")
+    assert "bad" in antonyms["entries"]["good"]
+    assert "film" in synonyms["entries"]["movie"]
