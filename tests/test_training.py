@@ -145,3 +145,27 @@ def test_safer_python_api(tmp_path):
     history = SAFERTrainer(load_classifier(None, num_labels=3), "classification", train,
                            snli(16, name="snli_eval_sample.jsonl"), args, synonym_table=table).train()  # fmt: skip
     assert math.isfinite(history[0]["train_ce"]) and 0 <= history[0]["eval_accuracy"] <= 1
+
+
+def test_command_line_precedence(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from textattack_bat.trainers import CONFIG_ENV, trainer_from_command_line
+
+    defaults = BATTrainingArgs.__mro__[1]()  # TextAttack's TrainingArgs defaults, as the CLI parser has them
+    cli = SimpleNamespace(**{**defaults.__dict__, "output_dir": str(tmp_path), "learning_rate": 7e-5,
+                             "model_max_length": None})  # fmt: skip
+    config = tmp_path / "bat.json"
+    config.write_text(json.dumps({"per_device_train_batch_size": 4, "learning_rate": 9e-5, "margin": 0.5}))
+    monkeypatch.setenv(CONFIG_ENV, str(config))
+    wrapper = load_classifier(None, num_labels=3)
+    trainer = trainer_from_command_line("bat-triplet", {"margin": 0.7}, wrapper, "classification", snli(8), None, cli,
+                                        argv=["train", "--learning-rate", "7e-5"])  # fmt: skip
+    args = trainer.training_args
+    assert args.weight_decay == 0.0 and args.num_clean_epochs == 0  # preset (flag not given)
+    assert args.per_device_train_batch_size == 4  # config file beats the preset
+    assert args.learning_rate == 7e-5  # an explicit flag beats the config file
+    assert args.margin == 0.7  # NAME^key=value beats everything
+    config.write_text(json.dumps({"lambda": 2}))
+    with pytest.raises(ValueError, match=r"Unknown bat-triplet setting\(s\) \['lambda'\]"):
+        trainer_from_command_line("bat-triplet", {}, wrapper, "classification", snli(8), None, cli, argv=[])

@@ -528,11 +528,10 @@ def trainer_from_command_line(name: str, params: dict, model_wrapper, task_type,
     applied = {k: v for k, v in PRESETS[name].items() if k not in given}
     values.update(applied)
     config_path = os.environ.get(CONFIG_ENV)
-    if config_path:
-        config = json.loads(Path(config_path).read_text())
-        values.update({k: v for k, v in config.items() if k not in given})
+    config = json.loads(Path(config_path).read_text()) if config_path else {}
+    values.update({k: v for k, v in config.items() if k not in given})
     values.update({k: getattr(command_line_args, k) for k in given if k in base_fields and hasattr(command_line_args, k)})
-    unknown = sorted(set(params) - ours) + (sorted(set(json.loads(Path(config_path).read_text())) - ours) if config_path else [])
+    unknown = sorted((set(params) | set(config)) - ours)
     if unknown:
         raise ValueError(f"Unknown {name} setting(s) {unknown}; valid: {sorted(ours - base_fields)} and TextAttack's TrainingArgs.")
     values.update(params)
