@@ -69,3 +69,14 @@ def test_bogus_model_path_gives_a_clear_error(tmp_path):
 
     with pytest.raises(FileNotFoundError, match="does not exist or has no config.json"):
         load_classifier(tmp_path / "nope", num_labels=3)
+
+
+def test_every_public_name_and_submodule_resolves():
+    import pkgutil
+
+    import textattack_bat
+
+    for name in textattack_bat.__all__:
+        assert getattr(textattack_bat, name) is not None, name
+    on_disk = {m.name for m in pkgutil.iter_modules(textattack_bat.__path__)}
+    assert on_disk == textattack_bat._SUBMODULES

@@ -28,8 +28,14 @@ _EXPORTS = {
     "AntonymUnderQQPImprove": "recipes",
     "AntonymUnderImprove": "recipes",
     "SynonymOverChen2022": "recipes",
-    # datasets
+    # datasets and models
     "load_jsonl_dataset": "datasets",
+    "load_classifier": "models",
+    "DynamicPaddingModelWrapper": "models",
+    # evaluation
+    "evaluate_robustness": "evaluation",
+    "RobustnessCallback": "evaluation",
+    "GreedyWordSwapWIRProtocols": "search_methods",
     # perturbation tables and samplers
     "SynonymTable": "tables",
     "AntonymTable": "tables",
@@ -52,12 +58,17 @@ _SUBMODULES = {
     "antonyms",
     "autoload",
     "cli",
+    "constraints",
     "datasets",
+    "demo",
     "distances",
     "evaluation",
     "goal_functions",
     "losses",
+    "models",
+    "plots",
     "recipes",
+    "reductions",
     "registration",
     "representations",
     "resources",
