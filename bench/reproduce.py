@@ -14,7 +14,9 @@ evaluated by clean accuracy, antonym ASR (both protocols) and synonym ASR (issue
     Table 1 settings (3 epochs, lr 2e-5, batch 32; SAFER 15 epochs, batch 8, lr 3e-5), TextAttack's
     own A2T recipe, counter-fitted synonyms, 1000 attacked rows.
 
-Writes results.json, results.md, trade-off plot and t-SNE into --output-dir.
+Writes results.json, results.md, trade-off plot and t-SNE into --output-dir. Runs with
+different --methods accumulate in the same results.json (models are reloaded from
+<output-dir>/<method>/last_model for the plots), so methods can be run in separate sessions.
 
     python bench/reproduce.py --scale small --output-dir bench/results/reproduce-small --seed 0
 """
@@ -100,7 +102,10 @@ def main() -> None:
     print(f"{args.scale}: {len(train)} training rows, {len(held_out)} held-out rows, {attack_examples} attacked; "
           f"synonym coverage {synonyms.coverage(words):.1%}, antonym coverage {antonyms.coverage(words):.1%}")  # fmt: skip
 
-    results, models = {}, {}
+    results_path = out / "results.json"
+    previous = json.loads(results_path.read_text()) if results_path.is_file() else {}
+    results = previous.get("results", {}) if previous.get("scale") == args.scale else {}
+    models = {}
     for method in args.methods:
         start = time.perf_counter()
         model = fresh_model()
@@ -129,25 +134,30 @@ def main() -> None:
         models[method] = model
         print(f"{method}: acc {results[method]['clean_accuracy']:.3f}, antonym ASR {report.antonym.success_rate}, "
               f"improve-only {report.antonym_improve_only.success_rate}, synonym {report.synonym.success_rate}", flush=True)  # fmt: skip
-        (out / "results.json").write_text(json.dumps({"scale": args.scale, "args": vars(args), "settings": settings,
-                                                      "results": results}, indent=1))  # fmt: skip
+        runs = previous.get("runs", []) + [{"methods": args.methods, "args": vars(args)}]
+        results_path.write_text(json.dumps({"scale": args.scale, "runs": runs, "settings": settings,
+                                            "results": results}, indent=1))  # fmt: skip
 
     lines = [f"Table 1 protocol, scale `{args.scale}` (see bench/reproduce.py). Accuracy on {args.eval_size} held-out "
              f"rows, ASRs on the first {attack_examples} (%).", "",
              "| method | clean acc | antonym ASR (paper def.) | antonym ASR (improve-only) | synonym ASR | train s |",
              "|---|---|---|---|---|---|"]  # fmt: skip
     pct = lambda x: "-" if x is None else f"{100 * x:.1f}"  # noqa: E731
-    for method, r in results.items():
+    for method in (m for m in METHODS if m in results):
+        r = results[method]
         lines.append(f"| {method} | {pct(r['clean_accuracy'])} | {pct(r['antonym_asr'])} | "
                      f"{pct(r['antonym_asr_improve_only'])} | {pct(r['synonym_asr'])} | {r['train_seconds']:.0f} |")  # fmt: skip
     (out / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
+    for method in results:
+        if method not in models and (out / method / "last_model" / "config.json").is_file():
+            models[method] = load_classifier(out / method / "last_model", num_labels=3)
     if "normal" in results:
         history = [{"epoch": i + 1, **{k: results[m][k] for k in ("antonym_asr", "antonym_asr_improve_only", "synonym_asr")}}
-                   for i, m in enumerate(m for m in results if m != "normal")]  # fmt: skip
+                   for i, m in enumerate(m for m in METHODS if m in results and m != "normal")]  # fmt: skip
         plot_tradeoff(history, out / "methods_tradeoff.png", baseline=results["normal"],
-                      title="methods (x: " + ", ".join(m for m in results if m != "normal") + "; dashed: normal)")  # fmt: skip
+                      title="x: " + ", ".join(m for m in METHODS if m in results and m != "normal") + " (dashed: normal)")  # fmt: skip
         rows = [(tuple(inputs.values()), label) for inputs, label in held_out if label != 1]
         texts, labels = [t for t, _ in rows], [label for _, label in rows]
         syn, syn_mask = SynonymSampler(synonyms)(texts)
