@@ -37,6 +37,13 @@ TASKS = {
 SHIPPED = ("snli_train_sample.jsonl", "snli_eval_sample.jsonl", "mnli_eval_sample.jsonl")
 
 
+def example_columns(inputs) -> tuple[str, ...]:
+    """The column texts of one TextAttack example input (OrderedDict, tuple or string)."""
+    if isinstance(inputs, dict):
+        return tuple(inputs.values())
+    return inputs if isinstance(inputs, tuple) else (inputs,)
+
+
 def default_skip_labels(dataset) -> tuple[int, ...]:
     """Labels an antonym swap cannot flip, from the dataset's label names: NLI ``neutral``;
     QQP/MRPC-style ``not_duplicate`` (only the positive class is attacked); otherwise none."""

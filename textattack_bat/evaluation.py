@@ -21,7 +21,7 @@ import tqdm
 from textattack.attack_results import FailedAttackResult, SkippedAttackResult, SuccessfulAttackResult
 from textattack.shared import AttackedText
 
-from textattack_bat.datasets import default_skip_labels
+from textattack_bat.datasets import default_skip_labels, example_columns
 from textattack_bat.recipes import AntonymUnderChen2022, SynonymOverChen2022, resolve_wir_method
 from textattack_bat.search_methods import GreedyWordSwapWIRProtocols
 
@@ -152,8 +152,8 @@ def predict(model_wrapper, dataset, batch_size: int = 32) -> tuple[np.ndarray, n
     """Predicted and true labels for every example of ``dataset``."""
     inputs, labels = [], []
     for example, label in dataset:
-        values = tuple(example.values())
-        inputs.append(values[0] if len(values) == 1 else values)
+        columns = example_columns(example)
+        inputs.append(columns[0] if len(columns) == 1 else columns)
         labels.append(label)
     predictions = []
     model_wrapper.model.eval()

@@ -101,9 +101,10 @@ def vocabulary(texts: Iterable[str]) -> list[str]:
 
 def dataset_texts(dataset) -> Iterable[str]:
     """Every text column of a TextAttack dataset (or of ``(inputs, label)`` pairs)."""
+    from textattack_bat.datasets import example_columns
+
     for inputs, _ in dataset:
-        values = inputs.values() if isinstance(inputs, Mapping) else (inputs if isinstance(inputs, tuple) else (inputs,))
-        yield from values
+        yield from example_columns(inputs)
 
 
 # --------------------------------------------------------------------------- embeddings

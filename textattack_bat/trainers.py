@@ -16,6 +16,7 @@ checkpoint in ``output_dir``: a killed run loses at most one epoch.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
@@ -33,7 +34,7 @@ import tqdm
 import transformers
 from textattack.shared import logger
 
-from textattack_bat.datasets import default_skip_labels
+from textattack_bat.datasets import default_skip_labels, example_columns
 from textattack_bat.losses import PairwiseContrastiveLoss, TripletContrastiveLoss
 from textattack_bat.representations import check_representation, logits_and_representation, unwrap
 from textattack_bat.samplers import AntonymSampler, SynonymSampler
@@ -130,12 +131,7 @@ def model_num_labels(model: torch.nn.Module) -> int | None:
 
 
 def _examples(dataset) -> tuple[list[tuple[str, ...]], list[int]]:
-    texts, labels = [], []
-    for inputs, label in dataset:
-        values = tuple(inputs.values()) if isinstance(inputs, Mapping) else (inputs if isinstance(inputs, tuple) else (inputs,))
-        texts.append(values)
-        labels.append(label)
-    return texts, labels
+    return [example_columns(inputs) for inputs, _ in dataset], [label for _, label in dataset]
 
 
 def _model_input(texts: Sequence[tuple[str, ...]]):
@@ -201,7 +197,9 @@ class PerturbationTrainer(textattack.Trainer):
                 "many labels as the dataset has."
             )
 
+    @functools.cached_property
     def _words(self) -> list[str]:
+        """The training vocabulary (computed once: tables and coverage reports share it)."""
         return vocabulary(column for example in self.texts for column in example)
 
     @property
@@ -213,7 +211,7 @@ class PerturbationTrainer(textattack.Trainer):
             else:
                 logger.info("No synonym table given: building one from the training vocabulary.")
                 embedding = load_embedding(self.training_args.embedding)
-                self._synonym_table = build_synonym_table(self._words(), embedding, progress=True,
+                self._synonym_table = build_synonym_table(self._words, embedding, progress=True,
                                                           vocabulary_source="training data")  # fmt: skip
         self._report_coverage(self._synonym_table, "synonym")
         return self._synonym_table
@@ -224,7 +222,7 @@ class PerturbationTrainer(textattack.Trainer):
             path = self.training_args.antonym_table
             self._antonym_table = (
                 PerturbationTable.load(path) if path
-                else build_antonym_table(self._words(), vocabulary_source="training data")
+                else build_antonym_table(self._words, vocabulary_source="training data")
             )  # fmt: skip
         self._report_coverage(self._antonym_table, "antonym")
         return self._antonym_table
@@ -234,7 +232,7 @@ class PerturbationTrainer(textattack.Trainer):
         if kind in self._reported:
             return
         self._reported.add(kind)
-        words = self._words()
+        words = self._words
         coverage = table.coverage(words) if hasattr(table, "coverage") else sum(bool(table.get(w)) for w in words) / max(len(words), 1)
         logger.info(f"{kind} table covers {coverage:.1%} of the {len(words)} training words.")
         if coverage < 0.05:
