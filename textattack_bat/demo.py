@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import textattack
 
-from textattack_bat.datasets import load_jsonl_dataset, shipped_path
+from textattack_bat.datasets import example_columns, load_jsonl_dataset, shipped_path
 from textattack_bat.evaluation import RobustnessCallback, evaluate_robustness, predict
 from textattack_bat.models import load_classifier
 from textattack_bat.plots import plot_representations
@@ -68,7 +68,7 @@ def run_demo(train_size: int = 3000, eval_size: int = 500, attack_examples: int 
     bat_metrics = per_epoch.log[-1]
 
     print("[demo] 4/4 t-SNE of representations")
-    rows = [(tuple(inputs.values()), label) for inputs, label in held_out if label != NEUTRAL]
+    rows = [(example_columns(inputs), label) for inputs, label in held_out if label != NEUTRAL]
     texts, labels = [t for t, _ in rows], [label for _, label in rows]
     synonyms, synonym_mask = SynonymSampler(trainer.synonym_table, seed=seed)(texts, epoch=0)
     antonyms, antonym_mask = AntonymSampler(trainer.antonym_table, seed=seed)(texts, labels, epoch=0)
