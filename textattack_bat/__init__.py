@@ -41,6 +41,8 @@ _EXPORTS = {
     "AntonymTable": "tables",
     "build_synonym_table": "tables",
     "build_antonym_table": "tables",
+    "load_embedding": "tables",
+    "counter_fit": "counterfitting",
     "SynonymSampler": "samplers",
     "AntonymSampler": "samplers",
     # losses and distances
@@ -59,6 +61,7 @@ _SUBMODULES = {
     "autoload",
     "cli",
     "constraints",
+    "counterfitting",
     "datasets",
     "demo",
     "distances",

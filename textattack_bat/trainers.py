@@ -65,7 +65,7 @@ class BATTrainingArgs(textattack.TrainingArgs):
         max_length: tokenizer truncation length.
         synonym_table, antonym_table: JSON table paths; None builds them from the training data
             (synonyms from ``embedding``; antonyms from WordNet).
-        embedding: ``auto`` | ``counter-fitted`` | ``glove`` | a vectors file, for a built synonym table.
+        embedding: ``auto`` | ``counter-fitted`` | ``glove`` | ``glove-counterfitted`` | a vectors file, for a built synonym table.
         skip_labels: labels without an antonym term; None infers them from the dataset's label
             names (NLI ``neutral``; QQP ``not_duplicate``), else none.
         perturbation_seed: seed of the per-epoch perturbations.
