@@ -9,6 +9,8 @@ both configurations in turn:
                  (the same angular threshold 0.840845057 and window 15)
   synonym-over   SynonymOverChen2022.build: embedding neighbours with cos >= 0.8 (top 50, WordNet
                  antonyms excluded), both columns perturbable, the same other constraints
+  synonym-over-hypothesis   the same with modifiable_columns=["hypothesis"] (TextFooler's NLI
+                 setting), which separates the column effect from the candidate effect
 Reports ASR, mean model queries per attacked example, examples per second over all rows and the
 throughput ratio synonym-over / textfooler. Then times the table builders on the vocabulary of
 every shared MNLI row (synonym table from plain GloVe and from counter-fitted GloVe, cold cache,
@@ -177,9 +179,12 @@ def main() -> None:
     encoder = "use" if args.sentence_encoder == "auto" and resources.use_available() else "sbert"
     if args.sentence_encoder != "auto":
         encoder = args.sentence_encoder
+    neighbours = EmbeddingNeighbours(embedding)
     configs = [
         ("textfooler", stock_textfooler(model, embedding, encoder)),
-        ("synonym-over", SynonymOverChen2022.build(model, synonyms=EmbeddingNeighbours(embedding), sentence_encoder=encoder)),
+        ("synonym-over", SynonymOverChen2022.build(model, synonyms=neighbours, sentence_encoder=encoder)),
+        ("synonym-over-hypothesis", SynonymOverChen2022.build(model, synonyms=neighbours, sentence_encoder=encoder,
+                                                              modifiable_columns=["hypothesis"])),
     ]  # fmt: skip
     results = run_interleaved(configs, rows)
     base = results[0]["examples_per_second"]
