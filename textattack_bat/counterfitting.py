@@ -14,9 +14,10 @@ cos(good, bad) = 0.8). This module applies the counter-fitting procedure of Mrk�
     loss = AR + SA + VSP, minimised with Adam (full batch).
 
 Constraints (our choices, not the paper's PPDB): A = each word's WordNet antonyms (the antonym
-WordSwap's rule); S = pairs of single-word lemmas sharing a WordNet synset whose original cosine
-is at least ``min_synonym_cosine`` (0.4), which drops most of WordNet's rare senses (woman / char),
-and never an antonym pair. The result is cached as ``.npy`` + JSON under ``TA_CACHE_DIR``.
+WordSwap's rule); S = pairs of single-word lemmas sharing a WordNet synset that is among the first
+``max_senses`` (2) senses of both words, with original cosine at least ``min_synonym_cosine`` (0.4),
+never an antonym pair. Rare senses chain unrelated words together (woman / char, year / class /
+category), and attraction to distance 0 then collapses whole chains: both filters are there for that. The result is cached as ``.npy`` + JSON under ``TA_CACHE_DIR``.
 """
 
 from __future__ import annotations
@@ -41,15 +42,19 @@ class CounterFittingConfig:
     synonym_margin: float = 0.0  # γ
     neighbourhood: float = 0.2  # ρ
     min_synonym_cosine: float = 0.4
+    max_senses: int | None = 2
     steps: int = 100
     learning_rate: float = 0.03
     seed: int = 0
 
 
 def wordnet_constraints(
-    embedding: Embedding, min_synonym_cosine: float = 0.4
+    embedding: Embedding, min_synonym_cosine: float = 0.4, max_senses: int | None = 2
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(synonym_pairs, antonym_pairs)`` as ``(n, 2)`` row-index arrays, each pair once (i < j)."""
+    """``(synonym_pairs, antonym_pairs)`` as ``(n, 2)`` row-index arrays, each pair once (i < j).
+
+    Synonyms: two words sharing a synset that is among the first ``max_senses`` (WordNet's
+    most frequent senses) of both, with original cosine >= ``min_synonym_cosine``."""
     from textattack_bat import resources
     from textattack_bat.antonyms import WordNetAntonyms
 
@@ -58,11 +63,13 @@ def wordnet_constraints(
     index, vectors = embedding.index, embedding.vectors
     synonym_pairs: set[tuple[int, int]] = set()
     antonym_pairs: set[tuple[int, int]] = set()
+    senses = {word: wordnet.synsets(word) for word in index}
     for word, i in index.items():
-        for synset in wordnet.synsets(word):
+        for synset in senses[word][:max_senses]:
             for lemma in synset.lemmas():
-                j = index.get(lemma.name().lower())
-                if j is not None and j != i:
+                other = lemma.name().lower()
+                j = index.get(other)
+                if j is not None and j != i and synset in senses[other][:max_senses]:
                     synonym_pairs.add((min(i, j), max(i, j)))
         for antonym in antonyms(word):
             j = index.get(antonym)
@@ -174,7 +181,7 @@ def counter_fitted(embedding: Embedding, config: CounterFittingConfig = CounterF
 
 def _fit_and_save(embedding: Embedding, config: CounterFittingConfig, vectors_path: Path, meta_path: Path,
                   progress: bool) -> None:  # fmt: skip
-    synonym_pairs, antonym_pairs = wordnet_constraints(embedding, config.min_synonym_cosine)
+    synonym_pairs, antonym_pairs = wordnet_constraints(embedding, config.min_synonym_cosine, config.max_senses)
     fitted = counter_fit(embedding, synonym_pairs, antonym_pairs, config, progress=progress)
     vectors_path.parent.mkdir(parents=True, exist_ok=True)
     meta = {"source": fitted.source, "config": asdict(config), "synonym_pairs": len(synonym_pairs),
