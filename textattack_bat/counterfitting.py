@@ -181,7 +181,9 @@ def counter_fitted(embedding: Embedding, config: CounterFittingConfig = CounterF
 
 def _fit_and_save(embedding: Embedding, config: CounterFittingConfig, vectors_path: Path, meta_path: Path,
                   progress: bool) -> None:  # fmt: skip
-    synonym_pairs, antonym_pairs = wordnet_constraints(embedding, config.min_synonym_cosine, config.max_senses)
+    synonym_pairs, antonym_pairs = wordnet_constraints(
+        embedding, config.min_synonym_cosine, config.max_senses
+    )
     fitted = counter_fit(embedding, synonym_pairs, antonym_pairs, config, progress=progress)
     vectors_path.parent.mkdir(parents=True, exist_ok=True)
     meta = {"source": fitted.source, "config": asdict(config), "synonym_pairs": len(synonym_pairs),
