@@ -27,7 +27,28 @@ def penn_tags(text: AttackedText) -> tuple[str, ...]:
     return tuple(tags)
 
 
-class WordSwapAntonym(WordSwap):
+class SwappableWordSwap(WordSwap):
+    """A WordSwap that offers only the words it has a candidate for: the modifiable indices are
+    those passing the pre-transformation constraints *and* having at least one candidate, so a
+    word-importance ranking never spends a model query on a word it cannot swap."""
+
+    def __call__(self, current_text, pre_transformation_constraints=[], indices_to_modify=None,
+                 shifted_idxs=False, return_indices=False):  # fmt: skip
+        indices = super().__call__(
+            current_text, pre_transformation_constraints, indices_to_modify, shifted_idxs,
+            return_indices=True,
+        )
+        indices = {i for i in indices if self._candidates(current_text, i)}
+        if return_indices:
+            return indices
+        return super().__call__(current_text, [], indices)
+
+    def _candidates(self, text: AttackedText, index: int) -> list[str]:
+        """Replacements for ``text.words[index]`` (context-free by default)."""
+        return self._get_replacement_words(text.words[index])
+
+
+class WordSwapAntonym(SwappableWordSwap):
     """Swap a word for one of its WordNet antonyms (see :mod:`textattack_bat.antonyms`).
 
     Only words that have an antonym are offered for modification, so the search never ranks or
@@ -47,20 +68,6 @@ class WordSwapAntonym(WordSwap):
         self.use_pos = use_pos
         self.antonyms = WordNetAntonyms(inflect=inflect, keep_case=keep_case)
 
-    def __call__(self, current_text, pre_transformation_constraints=[], indices_to_modify=None,
-                 shifted_idxs=False, return_indices=False):  # fmt: skip
-        indices = super().__call__(
-            current_text, pre_transformation_constraints, indices_to_modify, shifted_idxs,
-            return_indices=True,
-        )
-        indices = {i for i in indices if self._candidates(current_text, i)}
-        if return_indices:
-            return indices
-        texts = self._get_transformations(current_text, indices)
-        for text in texts:
-            text.attack_attrs["last_transformation"] = self
-        return texts
-
     def _candidates(self, text: AttackedText, index: int) -> list[str]:
         tag = penn_tags(text)[index] if self.use_pos else None
         return self.antonyms(text.words[index], tag)
@@ -79,7 +86,7 @@ class WordSwapAntonym(WordSwap):
         return ["inflect", "keep_case", "use_pos"]
 
 
-class WordSwapTable(WordSwap):
+class WordSwapTable(SwappableWordSwap):
     """Swap a word for its entries in a perturbation table (``{word: [candidates]}``).
 
     Look-ups are case-insensitive and candidates take the original's casing, so capitalised
@@ -95,17 +102,6 @@ class WordSwapTable(WordSwap):
         super().__init__()
         self.table = table
         self.max_candidates = max_candidates
-
-    def __call__(self, current_text, pre_transformation_constraints=[], indices_to_modify=None,
-                 shifted_idxs=False, return_indices=False):  # fmt: skip
-        indices = super().__call__(
-            current_text, pre_transformation_constraints, indices_to_modify, shifted_idxs,
-            return_indices=True,
-        )
-        indices = {i for i in indices if self._get_replacement_words(current_text.words[i])}
-        if return_indices:
-            return indices
-        return super().__call__(current_text, pre_transformation_constraints, indices)
 
     def _get_replacement_words(self, word: str) -> list[str]:
         entries = self.table.get(word.lower(), ())
