@@ -17,7 +17,8 @@ Constraints (our choices, not the paper's PPDB): A = each word's WordNet antonym
 WordSwap's rule); S = pairs of single-word lemmas sharing a WordNet synset that is among the first
 ``max_senses`` (2) senses of both words, with original cosine at least ``min_synonym_cosine`` (0.4),
 never an antonym pair. Rare senses chain unrelated words together (woman / char, year / class /
-category), and attraction to distance 0 then collapses whole chains: both filters are there for that. The result is cached as ``.npy`` + JSON under ``TA_CACHE_DIR``.
+category), and attraction to distance 0 then collapses whole chains: both filters are there for
+that. The result is cached as ``.npy`` + JSON under ``TA_CACHE_DIR``.
 """
 
 from __future__ import annotations
@@ -160,8 +161,9 @@ def _neighbour_pairs(vectors, rows, min_cosine: float, chunk: int = 2048):
 
 
 def cache_dir() -> Path:
-    base = Path(os.environ.get("TA_CACHE_DIR", os.path.expanduser("~/.cache/textattack")))
-    return base / "textattack_bat" / "counterfitted"
+    from textattack_bat import resources
+
+    return resources.textattack_cache_dir() / "textattack_bat" / "counterfitted"
 
 
 def counter_fitted(embedding: Embedding, config: CounterFittingConfig = CounterFittingConfig(),

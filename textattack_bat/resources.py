@@ -105,7 +105,7 @@ def prepare_textattack_import() -> None:
     if not is_offline():
         return
     nltk_resource("stopwords")
-    cache = Path(os.environ.get("TA_CACHE_DIR", os.path.expanduser("~/.cache/textattack")))
+    cache = textattack_cache_dir()
     try:
         cache.mkdir(parents=True, exist_ok=True)
         (cache / "post_install_check_3").touch(exist_ok=True)
@@ -166,9 +166,14 @@ def default_device():
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def textattack_cache_dir() -> Path:
+    """TextAttack's cache folder: ``$TA_CACHE_DIR``, else ``~/.cache/textattack``."""
+    return Path(os.environ.get("TA_CACHE_DIR", os.path.expanduser("~/.cache/textattack")))
+
+
 def counterfitted_cache_path() -> Path:
     """Where TextAttack caches its counter-fitted (paragramcf) vectors."""
-    cache = Path(os.environ.get("TA_CACHE_DIR", os.path.expanduser("~/.cache/textattack")))
+    cache = textattack_cache_dir()
     return cache / "word_embeddings" / "paragramcf"
 
 
