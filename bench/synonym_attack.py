@@ -32,11 +32,6 @@ from pathlib import Path
 import numpy as np
 import textattack
 from textattack import Attack
-from textattack.attack_results import (
-    FailedAttackResult,
-    SkippedAttackResult,
-    SuccessfulAttackResult,
-)
 from textattack.constraints.grammaticality import PartOfSpeech
 from textattack.constraints.pre_transformation import (
     InputColumnModification,
@@ -53,6 +48,7 @@ from tqdm import tqdm
 from textattack_bat import resources
 from textattack_bat.constraints import TEXTFOOLER_STOPWORDS
 from textattack_bat.datasets import read_jsonl_rows
+from textattack_bat.evaluation import AttackSummary
 from textattack_bat.models import load_classifier
 from textattack_bat.recipes import SynonymOverChen2022
 from textattack_bat.tables import (
@@ -106,30 +102,19 @@ def stock_textfooler(model_wrapper, embedding, encoder: str) -> Attack:
 def run_interleaved(configs, rows) -> list[dict]:
     """Attack each row with every config in turn, timing each attack: load changes on the
     machine during the run then hit all configs alike."""
-    stats = {name: {"config": name, "succeeded": 0, "failed": 0, "skipped": 0, "seconds": 0.0, "queries": []}
-             for name, _ in configs}  # fmt: skip
+    summaries = {name: AttackSummary() for name, _ in configs}
+    seconds = dict.fromkeys(summaries, 0.0)
     for row in tqdm(rows, desc="rows", unit="row"):
         for name, attack in configs:
             text = AttackedText(OrderedDict(premise=row["premise"], hypothesis=row["hypothesis"]))
             start = time.perf_counter()
             result = attack.attack(text, row["label"])
-            stats[name]["seconds"] += time.perf_counter() - start
-            if isinstance(result, SkippedAttackResult):
-                stats[name]["skipped"] += 1
-                continue
-            assert isinstance(result, (SuccessfulAttackResult, FailedAttackResult))
-            stats[name][
-                "succeeded" if isinstance(result, SuccessfulAttackResult) else "failed"
-            ] += 1
-            stats[name]["queries"].append(result.perturbed_result.num_queries)
-    results = []
-    for s in stats.values():
-        queries = s.pop("queries")
-        attacked = s["succeeded"] + s["failed"]
-        results.append({**s, "asr": s["succeeded"] / max(attacked, 1),
-                        "queries_per_attacked": sum(queries) / max(len(queries), 1),
-                        "examples_per_second": len(rows) / s["seconds"]})  # fmt: skip
-    return results
+            seconds[name] += time.perf_counter() - start
+            summaries[name].add_result(result)
+    return [{"config": name, "succeeded": s.succeeded, "failed": s.failed, "skipped": s.skipped,
+             "seconds": seconds[name], "asr": s.success_rate or 0.0,
+             "queries_per_attacked": s.mean_queries or 0.0, "examples_per_second": len(rows) / seconds[name]}
+            for name, s in summaries.items()]  # fmt: skip
 
 
 def time_table_builds(data_dir: Path) -> dict:
@@ -151,7 +136,9 @@ def time_table_builds(data_dir: Path) -> dict:
         start = time.perf_counter()
         build_synonym_table(words, load_embedding("glove-counterfitted"))
         timings["synonym_glove_counterfitted_cached_s"] = time.perf_counter() - start
-    if previous is not None:
+    if previous is None:
+        del os.environ["TA_CACHE_DIR"]
+    else:
         os.environ["TA_CACHE_DIR"] = previous
     timings["synonym_glove_counterfitted_coverage"] = table.coverage(words)
     start = time.perf_counter()

@@ -54,6 +54,10 @@ class AttackSummary:
         setattr(self, outcome, getattr(self, outcome) + 1)
         self.queries.append(int(queries))
 
+    def add_result(self, result) -> None:
+        """Count one TextAttack ``AttackResult`` (its model queries when attacked)."""
+        self.add(attack_outcome(result), result.perturbed_result.num_queries)
+
     def to_dict(self) -> dict:
         return {"success_rate": self.success_rate, "succeeded": self.succeeded, "failed": self.failed,
                 "skipped": self.skipped, "attacked": self.attacked, "mean_queries": self.mean_queries}  # fmt: skip
@@ -139,7 +143,8 @@ def _attacked_text(inputs) -> AttackedText:
     return AttackedText(OrderedDict(inputs) if isinstance(inputs, dict) else inputs)
 
 
-def _outcome(result) -> str:
+def attack_outcome(result) -> str:
+    """'succeeded' | 'failed' | 'skipped' for a TextAttack ``AttackResult``."""
     if isinstance(result, SuccessfulAttackResult):
         return "succeeded"
     if isinstance(result, SkippedAttackResult):
@@ -199,7 +204,7 @@ def evaluate_robustness(
     paper, improve_only = AttackSummary(), AttackSummary()
     for inputs, label in tqdm.tqdm(rows, desc="antonym attack", disable=not progress, dynamic_ncols=True):
         result = antonym_attack.attack(_attacked_text(inputs), label)
-        outcome = _outcome(result)
+        outcome = attack_outcome(result)
         if outcome == "skipped":
             paper.add("skipped")
             improve_only.add("skipped")
@@ -214,7 +219,7 @@ def evaluate_robustness(
         synonym_summary = AttackSummary()
         for inputs, label in tqdm.tqdm(rows, desc="synonym attack", disable=not progress, dynamic_ncols=True):
             result = synonym_attack.attack(_attacked_text(inputs), label)
-            synonym_summary.add(_outcome(result), result.perturbed_result.num_queries)
+            synonym_summary.add_result(result)
 
     return RobustnessReport(
         model=model_name, dataset=dataset_name, num_examples=num_examples, accuracy=correct / num_examples,
