@@ -6,9 +6,12 @@ both configurations in turn:
                  WordEmbeddingDistance >= 0.5, premise frozen, PoS, stopwords, greedy deletion
                  ranking), with its two downloads swapped for the shared resources: the word
                  embedding (TextAttack's WordEmbedding over our matrix) and the sentence encoder
-                 (the same angular threshold 0.840845057 and window 15)
+                 (TextAttack's own SBERT class on local MiniLM, or its USE class when reachable,
+                 with TextFooler's angular threshold 0.840845057 and window 15)
   synonym-over   SynonymOverChen2022.build: embedding neighbours with cos >= 0.8 (top 50, WordNet
-                 antonyms excluded), both columns perturbable, the same other constraints
+                 antonyms excluded), both columns perturbable, the same other constraints; its
+                 sentence encoder is the same class and model with EncodingCache (the same scores,
+                 each distinct window encoded once)
   synonym-over-hypothesis   the same with modifiable_columns=["hypothesis"] (TextFooler's NLI
                  setting), which separates the column effect from the candidate effect
 Reports ASR, mean model queries per attacked example, examples per second over all rows and the
@@ -39,6 +42,7 @@ from textattack.constraints.pre_transformation import (
     StopwordModification,
 )
 from textattack.constraints.semantics import WordEmbeddingDistance
+from textattack.constraints.semantics.sentence_encoders import SBERT, UniversalSentenceEncoder
 from textattack.goal_functions import UntargetedClassification
 from textattack.search_methods import GreedyWordSwapWIR
 from textattack.shared import AttackedText, WordEmbedding
@@ -79,6 +83,15 @@ class NearestNeighbourRows:
         return self.rows[index]
 
 
+def stock_sentence_encoder(encoder: str):
+    """TextAttack's own sentence-encoder constraint with TextFooler's settings (the recipe's
+    ``resources.sentence_encoder`` adds EncodingCache to the same classes)."""
+    options = {"threshold": resources.USE_THRESHOLD, **resources.ENCODER_WINDOW_OPTIONS}
+    if encoder == "use":
+        return UniversalSentenceEncoder(**options)
+    return SBERT(model_name=str(resources.minilm_path()), **options)
+
+
 def stock_textfooler(model_wrapper, embedding, encoder: str) -> Attack:
     word_embedding = WordEmbedding(embedding.vectors, dict(embedding.index), dict(enumerate(embedding.words)),
                                    nn_matrix=NearestNeighbourRows(embedding.vectors))  # fmt: skip
@@ -88,7 +101,7 @@ def stock_textfooler(model_wrapper, embedding, encoder: str) -> Attack:
         InputColumnModification(["premise", "hypothesis"], {"premise"}),
         WordEmbeddingDistance(embedding=word_embedding, min_cos_sim=0.5),
         PartOfSpeech(allow_verb_noun_swap=True),
-        resources.sentence_encoder(encoder),
+        stock_sentence_encoder(encoder),
     ]
     transformation = WordSwapEmbedding(max_candidates=50, embedding=word_embedding)
     return Attack(

@@ -135,7 +135,7 @@ def test_synonym_over_prints_its_sentence_encoder(nli_model_dir):
 
     attack = SynonymOverChen2022.build(load_classifier(nli_model_dir, num_labels=3), embedding="glove")
     printed = str(attack)
-    assert "LocalSBERT" in printed and "all-MiniLM-L6-v2 (local)" in printed and "0.840845057" in printed
+    assert "CachedSBERT" in printed and "all-MiniLM-L6-v2 (local)" in printed and "0.840845057" in printed
     assert "WordSwapTable" in printed and "(allow_verb_noun_swap):  True" in printed
 
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 
+import numpy as np
+import torch
 from textattack.constraints import PreTransformationConstraint
+from textattack.constraints.semantics.sentence_encoders import (
+    SBERT,
+    SentenceEncoder,
+    UniversalSentenceEncoder,
+)
 from textattack.shared import AttackedText
 
 # The stopword list of TextFooler's public implementation, as in TextAttack's
@@ -75,3 +83,91 @@ class ColumnModification(PreTransformationConstraint):
 
     def extra_repr_keys(self):
         return ["columns"]
+
+
+class EncodingCache(SentenceEncoder):
+    """Mixin for a TextAttack ``SentenceEncoder``: the same scores, each distinct text encoded once.
+
+    TextAttack's ``_score_list`` encodes ``2n`` windows for ``n`` candidates, although the
+    candidates at one word index share their starting window, and it encodes texts that
+    ``skip_text_shorter_than_window`` then scores 1 anyway. Here:
+
+    - a candidate shorter than the window (with ``skip_text_shorter_than_window``) gets score 1
+      without encoding;
+    - the windows of one call are encoded once each (``n + 1`` encodings for one index);
+    - encodings are kept in an LRU memo of ``cache_size`` windows, so rows attacked again (the
+      same evaluation rows after every epoch) reuse them. The encoder is fixed, so the memo
+      never goes stale; it is dropped when the constraint is pickled.
+    """
+
+    cache_size: int = 2**15
+
+    def _encode_distinct(self, texts: Sequence[str]) -> dict[str, torch.Tensor]:
+        memo: OrderedDict[str, torch.Tensor] = self.__dict__.setdefault("_memo", OrderedDict())
+        found = {text: memo[text] for text in dict.fromkeys(texts) if text in memo}
+        missing = [text for text in dict.fromkeys(texts) if text not in found]
+        if missing:
+            encoded = torch.as_tensor(np.asarray(self.encode(missing)))
+            found.update(zip(missing, encoded))
+        for text, encoding in found.items():
+            memo[text] = encoding
+            memo.move_to_end(text)
+        while len(memo) > self.cache_size:
+            memo.popitem(last=False)
+        return found
+
+    def _windows(
+        self, starting_text: AttackedText, transformed_text: AttackedText
+    ) -> tuple[str, str]:
+        try:
+            index = next(iter(transformed_text.attack_attrs["newly_modified_indices"]))
+        except KeyError:
+            raise KeyError(
+                "Cannot apply sentence encoder constraint without `newly_modified_indices`"
+            )
+        return (
+            starting_text.text_window_around_index(index, self.window_size),
+            transformed_text.text_window_around_index(index, self.window_size),
+        )
+
+    def _score_list(
+        self, starting_text: AttackedText, transformed_texts: list[AttackedText]
+    ) -> torch.Tensor:
+        if not transformed_texts:
+            return torch.tensor([])
+        pairs = [self._windows(starting_text, text) for text in transformed_texts]
+        encodings = self._encode_distinct([window for pair in pairs for window in pair])
+        starting = torch.stack([encodings[start] for start, _ in pairs])
+        transformed = torch.stack([encodings[new] for _, new in pairs])
+        return self.sim_metric(starting, transformed)
+
+    def _check_constraint_many(
+        self, transformed_texts, reference_text: AttackedText
+    ) -> list[AttackedText]:
+        scores = torch.ones(len(transformed_texts))
+        scored = [i for i, text in enumerate(transformed_texts)
+                  if not (self.skip_text_shorter_than_window and len(text.words) < self.window_size)]  # fmt: skip
+        if scored:
+            scores[scored] = self._score_list(
+                reference_text, [transformed_texts[i] for i in scored]
+            ).float()
+        for text, score in zip(transformed_texts, scores):
+            text.attack_attrs["similarity_score"] = score.item()
+        return [text for text, score in zip(transformed_texts, scores) if score >= self.threshold]
+
+    def __getstate__(self):
+        parent = getattr(super(), "__getstate__", None)
+        state = dict(parent() if parent is not None else self.__dict__)
+        state.pop("_memo", None)
+        return state
+
+
+class CachedSBERT(EncodingCache, SBERT):
+    """TextAttack's ``SBERT`` constraint with :class:`EncodingCache` (``model_name`` is printed)."""
+
+    def extra_repr_keys(self):
+        return ["model_name", *super().extra_repr_keys()]
+
+
+class CachedUniversalSentenceEncoder(EncodingCache, UniversalSentenceEncoder):
+    """TextAttack's ``UniversalSentenceEncoder`` constraint with :class:`EncodingCache`."""

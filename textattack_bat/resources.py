@@ -194,6 +194,9 @@ def use_available() -> bool:
 
 # TextFooler's USE threshold: angular similarity >= 1 - 0.5 / pi (Jin et al. 2020, via TextAttack).
 USE_THRESHOLD = 0.840845057
+# TextFoolerJin2019's sentence-encoder settings, the threshold aside.
+ENCODER_WINDOW_OPTIONS = {"metric": "angular", "compare_against_original": False, "window_size": 15,
+                          "skip_text_shorter_than_window": True}  # fmt: skip
 
 
 def sentence_encoder(kind: str = "auto", threshold: float | None = None):
@@ -202,26 +205,21 @@ def sentence_encoder(kind: str = "auto", threshold: float | None = None):
     ``use``: TextAttack's Universal Sentence Encoder (``use`` extra, online or cached);
     ``sbert``: all-MiniLM-L6-v2 from the ``offline`` extra through TextAttack's ``SBERT``
     constraint, with the same angular threshold; ``auto``: USE when available, else SBERT.
+    Both come with :class:`~textattack_bat.constraints.EncodingCache` (same scores, each
+    distinct window encoded once).
     """
     if kind == "auto":
         kind = "use" if use_available() else "sbert"
     threshold = USE_THRESHOLD if threshold is None else threshold
-    options = dict(threshold=threshold, metric="angular", compare_against_original=False,
-                   window_size=15, skip_text_shorter_than_window=True)  # fmt: skip
+    options = {"threshold": threshold, **ENCODER_WINDOW_OPTIONS}
     if kind == "use":
-        from textattack.constraints.semantics.sentence_encoders import UniversalSentenceEncoder
+        from textattack_bat.constraints import CachedUniversalSentenceEncoder
 
-        return UniversalSentenceEncoder(**options)
+        return CachedUniversalSentenceEncoder(**options)
     if kind == "sbert":
-        from textattack.constraints.semantics.sentence_encoders import SBERT
+        from textattack_bat.constraints import CachedSBERT
 
-        class LocalSBERT(SBERT):
-            """TextAttack's SBERT constraint on a local sentence-transformers model (printed)."""
-
-            def extra_repr_keys(self):
-                return ["model_name", *super().extra_repr_keys()]
-
-        encoder = LocalSBERT(model_name=str(minilm_path()), **options)
+        encoder = CachedSBERT(model_name=str(minilm_path()), **options)
         encoder.model_name = "all-MiniLM-L6-v2 (local)"
         return encoder
     raise ValueError(f"Unknown sentence encoder {kind!r}; choose auto, use or sbert.")
