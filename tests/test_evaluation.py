@@ -85,3 +85,30 @@ def test_demo_runs_end_to_end_small(tmp_path):
     log = json.loads((tmp_path / "robustness_log.json").read_text())
     assert [entry["epoch"] for entry in log] == [1]
     assert is_png(tmp_path / "tradeoff.png") and is_png(tmp_path / "representations_tsne.png")
+
+
+@pytest.mark.slow
+def test_robustness_callback_reuses_its_sentence_encoder_across_epochs(nli_model_dir, shared_data, tmp_path):
+    from types import SimpleNamespace
+
+    from test_constraints import CountingEncodes
+
+    from textattack_bat.constraints import EncodingCache
+    from textattack_bat.datasets import load_jsonl_dataset
+    from textattack_bat.evaluation import RobustnessCallback
+    from textattack_bat.models import load_classifier
+
+    dataset = load_jsonl_dataset(shared_data / "mnli_validation_matched_0_7999.jsonl", limit=12)
+    trainer = SimpleNamespace(model_wrapper=load_classifier(nli_model_dir, num_labels=3),
+                              training_args=SimpleNamespace(output_dir=str(tmp_path)))  # fmt: skip
+    callback = RobustnessCallback(dataset, 12, synonym_options={"embedding": "glove"}, output_dir=tmp_path)
+    first = callback(trainer, 1)
+    encoder = callback._sentence_encoder
+    assert isinstance(encoder, EncodingCache) and len(encoder._memo) > 0
+    counter = CountingEncodes(encoder)
+    second = callback(trainer, 2)  # the same model again: the same attacks, every window memoized
+    assert callback._sentence_encoder is encoder and counter.sentences == 0
+    assert second == first and first["synonym_asr"] is not None
+    log = json.loads((tmp_path / "robustness_log.json").read_text())
+    assert [e["epoch"] for e in log] == [1, 2]
+    assert log[0]["report"]["settings"]["synonym_sentence_encoder"].startswith("CachedSBERT(")

@@ -21,6 +21,7 @@ import tqdm
 from textattack.attack_results import FailedAttackResult, SkippedAttackResult, SuccessfulAttackResult
 from textattack.shared import AttackedText
 
+from textattack_bat import resources
 from textattack_bat.datasets import default_skip_labels, example_columns
 from textattack_bat.recipes import AntonymUnderChen2022, SynonymOverChen2022, resolve_wir_method
 from textattack_bat.search_methods import GreedyWordSwapWIRProtocols
@@ -139,6 +140,11 @@ class RobustnessReport:
         return json_path, md_path
 
 
+def json_setting(value):
+    """A setting as recorded in a report: JSON scalars as they are, objects by their repr."""
+    return value if value is None or isinstance(value, (str, int, float, bool)) else repr(value)
+
+
 def _attacked_text(inputs) -> AttackedText:
     return AttackedText(OrderedDict(inputs) if isinstance(inputs, dict) else inputs)
 
@@ -225,7 +231,7 @@ def evaluate_robustness(
         model=model_name, dataset=dataset_name, num_examples=num_examples, accuracy=correct / num_examples,
         correct=correct, antonym=paper, antonym_improve_only=improve_only, synonym=synonym_summary,
         skip_labels=skip_labels, seconds=time.perf_counter() - start,
-        settings={"antonym_wir_method": wir, "synonym": bool(synonym), **{f"synonym_{k}": v for k, v in (synonym_options or {}).items()}},
+        settings={"antonym_wir_method": wir, "synonym": bool(synonym), **{f"synonym_{k}": json_setting(v) for k, v in (synonym_options or {}).items()}},
     )  # fmt: skip
 
 
@@ -245,6 +251,16 @@ class RobustnessCallback:
         self.skip_labels, self.synonym, self.synonym_options = skip_labels, synonym, synonym_options
         self.baseline, self.output_dir, self.title = baseline, output_dir, title
         self.log: list[dict] = []
+        self._sentence_encoder = None  # built at the first epoch, then reused with its memo
+
+    def _epoch_synonym_options(self) -> dict:
+        options = dict(self.synonym_options or {})
+        kind = options.get("sentence_encoder", "auto")
+        if self.synonym and isinstance(kind, str):
+            if self._sentence_encoder is None:
+                self._sentence_encoder = resources.sentence_encoder(kind)
+            options["sentence_encoder"] = self._sentence_encoder
+        return options
 
     def __call__(self, trainer, epoch: int) -> dict:
         from textattack.models.wrappers import HuggingFaceModelWrapper
@@ -256,7 +272,7 @@ class RobustnessCallback:
         if isinstance(wrapper, HuggingFaceModelWrapper) and not isinstance(wrapper, DynamicPaddingModelWrapper):
             wrapper = DynamicPaddingModelWrapper(wrapper.model, wrapper.tokenizer)
         report = evaluate_robustness(wrapper, self.dataset, self.num_examples, self.skip_labels, self.synonym,
-                                     self.synonym_options, model_name=f"epoch {epoch}", progress=True)  # fmt: skip
+                                     self._epoch_synonym_options(), model_name=f"epoch {epoch}", progress=True)  # fmt: skip
         metrics = report.metrics()
         self.log.append({"epoch": epoch, **metrics, "report": report.to_dict()})
         output_dir = Path(self.output_dir or trainer.training_args.output_dir)

@@ -14,6 +14,7 @@ from textattack import Attack
 from textattack.attack_recipes import AttackRecipe
 from textattack.constraints.grammaticality import PartOfSpeech
 from textattack.constraints.overlap import MaxWordsPerturbed
+from textattack.constraints.semantics.sentence_encoders import SentenceEncoder
 from textattack.constraints.pre_transformation import RepeatModification, StopwordModification
 from textattack.models.wrappers import ModelWrapper
 from textattack.search_methods import GreedyWordSwapWIR, SearchMethod
@@ -146,7 +147,8 @@ class SynonymOverChen2022(AttackRecipe):
         synonyms: a synonym table (path or mapping); None: embedding neighbours.
         embedding: ``auto`` | ``counter-fitted`` | ``glove`` | ``glove-counterfitted`` | a vectors file (when ``synonyms`` is None).
         threshold, k: the embedding neighbourhood.
-        sentence_encoder: ``auto`` | ``use`` | ``sbert`` | None (no similarity constraint).
+        sentence_encoder: ``auto`` | ``use`` | ``sbert`` | a built ``SentenceEncoder`` constraint
+            (reused as is, e.g. across epochs) | None (no similarity constraint).
         wir_method: word ranking (TextFooler: ``delete``).
         modifiable_columns: input columns that may be modified (default: all; TextFooler's NLI
             setting is ``["hypothesis"]``).
@@ -160,7 +162,7 @@ class SynonymOverChen2022(AttackRecipe):
         embedding: str = "auto",
         threshold: float = 0.8,
         k: int = 50,
-        sentence_encoder: str | None = "auto",
+        sentence_encoder: str | SentenceEncoder | None = "auto",
         wir_method: str = "delete",
         stopwords: Iterable[str] | None = None,
         modifiable_columns: Iterable[str] | None = None,
@@ -182,8 +184,10 @@ class SynonymOverChen2022(AttackRecipe):
         ]
         if modifiable_columns is not None:
             constraints.append(ColumnModification(modifiable_columns))
-        if sentence_encoder is not None:
+        if isinstance(sentence_encoder, str):
             constraints.append(resources.sentence_encoder(sentence_encoder))
+        elif sentence_encoder is not None:
+            constraints.append(sentence_encoder)
         goal_function = UntargetedClassification(model_wrapper)
         search_method = GreedyWordSwapWIR(wir_method=resolve_wir_method(model_wrapper, wir_method))
         return Attack(goal_function, constraints, WordSwapTable(synonyms, max_candidates=k), search_method)
