@@ -118,3 +118,20 @@ def test_windows_seen_before_are_not_encoded_again_and_the_memo_is_bounded(mnli_
 def test_the_recipe_prints_the_cached_encoder_class():
     printed = repr(resources.sentence_encoder("sbert"))
     assert printed.startswith("CachedSBERT(") and "all-MiniLM-L6-v2 (local)" in printed
+
+
+def test_use_variant_has_textfooler_settings_and_pickles_without_memo_or_model():
+    import pickle
+
+    from textattack_bat.constraints import CachedUniversalSentenceEncoder
+
+    use = resources.sentence_encoder("use")  # built lazily: nothing is downloaded until encode()
+    assert isinstance(use, CachedUniversalSentenceEncoder)
+    assert (use.threshold, use.metric, use.window_size) == (resources.USE_THRESHOLD, "angular", 15)
+    use._memo = {"a window": None}
+    use.model = object()
+    state = use.__getstate__()
+    assert "_memo" not in state and state["model"] is None
+    assert use._memo and use.model is not None  # the live constraint keeps both
+    restored = pickle.loads(pickle.dumps(use))
+    assert restored.model is None and not hasattr(restored, "_memo")

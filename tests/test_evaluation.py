@@ -88,7 +88,9 @@ def test_demo_runs_end_to_end_small(tmp_path):
 
 
 @pytest.mark.slow
-def test_robustness_callback_reuses_its_sentence_encoder_across_epochs(nli_model_dir, shared_data, tmp_path):
+def test_robustness_callback_reuses_its_sentence_encoder_across_epochs(
+    nli_model_dir, shared_data, tmp_path
+):
     from types import SimpleNamespace
 
     from test_constraints import CountingEncodes
@@ -101,7 +103,9 @@ def test_robustness_callback_reuses_its_sentence_encoder_across_epochs(nli_model
     dataset = load_jsonl_dataset(shared_data / "mnli_validation_matched_0_7999.jsonl", limit=12)
     trainer = SimpleNamespace(model_wrapper=load_classifier(nli_model_dir, num_labels=3),
                               training_args=SimpleNamespace(output_dir=str(tmp_path)))  # fmt: skip
-    callback = RobustnessCallback(dataset, 12, synonym_options={"embedding": "glove"}, output_dir=tmp_path)
+    callback = RobustnessCallback(
+        dataset, 12, synonym_options={"embedding": "glove"}, output_dir=tmp_path
+    )
     first = callback(trainer, 1)
     encoder = callback._sentence_encoder
     assert isinstance(encoder, EncodingCache) and len(encoder._memo) > 0
