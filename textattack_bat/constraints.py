@@ -104,8 +104,9 @@ class EncodingCache(SentenceEncoder):
 
     def _encode_distinct(self, texts: Sequence[str]) -> dict[str, torch.Tensor]:
         memo: OrderedDict[str, torch.Tensor] = self.__dict__.setdefault("_memo", OrderedDict())
-        found = {text: memo[text] for text in dict.fromkeys(texts) if text in memo}
-        missing = [text for text in dict.fromkeys(texts) if text not in found]
+        distinct = dict.fromkeys(texts)
+        found = {text: memo[text] for text in distinct if text in memo}
+        missing = [text for text in distinct if text not in found]
         if missing:
             encoded = torch.as_tensor(np.asarray(self.encode(missing)))
             found.update(zip(missing, encoded))

@@ -14,8 +14,8 @@ from textattack import Attack
 from textattack.attack_recipes import AttackRecipe
 from textattack.constraints.grammaticality import PartOfSpeech
 from textattack.constraints.overlap import MaxWordsPerturbed
-from textattack.constraints.semantics.sentence_encoders import SentenceEncoder
 from textattack.constraints.pre_transformation import RepeatModification, StopwordModification
+from textattack.constraints.semantics.sentence_encoders import SentenceEncoder
 from textattack.models.wrappers import ModelWrapper
 from textattack.search_methods import GreedyWordSwapWIR, SearchMethod
 

@@ -131,7 +131,8 @@ def model_num_labels(model: torch.nn.Module) -> int | None:
 
 
 def _examples(dataset) -> tuple[list[tuple[str, ...]], list[int]]:
-    return [example_columns(inputs) for inputs, _ in dataset], [label for _, label in dataset]
+    examples = [(example_columns(inputs), label) for inputs, label in dataset]
+    return [texts for texts, _ in examples], [label for _, label in examples]
 
 
 def _model_input(texts: Sequence[tuple[str, ...]]):
