@@ -15,6 +15,7 @@ The canary tests in ``tests/test_registration.py`` fail loudly if these internal
 from __future__ import annotations
 
 import ast
+import re
 import sys
 import warnings
 
@@ -37,23 +38,65 @@ ARGS_SPLIT_TOKEN = "^"  # textattack.shared.utils.ARGS_SPLIT_TOKEN
 _done: set[str] = set()
 
 
+class ParameterError(ValueError):
+    """A ``NAME^key=value,...`` string that cannot be read (one-line message)."""
+
+
 def parse_training_method(name: str | None) -> tuple[str, dict] | None:
-    """``"bat-triplet^lambda_weight=0.8,margin=1.0"`` -> ``("bat-triplet", {...})``; None if not ours."""
+    """``"bat-triplet^margin=0.5,embedding=glove-counterfitted"`` -> ``("bat-triplet", {...})``;
+    None if the name is not one of ours."""
     if not name:
         return None
     method, _, params = name.partition(ARGS_SPLIT_TOKEN)
     if method not in TRAINING_NAMES:
         return None
-    return method, _parse_params(params)
+    return method, _parse_params(method, params)
 
 
-def _parse_params(params: str) -> dict:
-    if not params.strip():
-        return {}
-    call = ast.parse(f"f({params})", mode="eval").body
-    if not isinstance(call, ast.Call) or call.args:
-        raise ValueError(f"Expected key=value pairs after '^', got {params!r}.")
-    return {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords}
+# A value written without quotes that is read as a string: names and paths.
+_BARE_WORD = re.compile(r"[A-Za-z0-9_.~/:+-]+")
+_ACCEPTED = ("a number (0.5, 1e-5), a word or path (glove-counterfitted, tables/syn.json), a quoted string, "
+             "True/False/None, or a tuple/list ((1,) or [1, 2])")  # fmt: skip
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split on commas outside brackets and quotes."""
+    pieces, depth, quote, start = [], 0, None, 0
+    for i, char in enumerate(text):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "," and depth == 0:
+            pieces.append(text[start:i])
+            start = i + 1
+    pieces.append(text[start:])
+    return [p.strip() for p in pieces if p.strip()]
+
+
+def _parse_value(method: str, key: str, raw: str):
+    try:
+        return ast.literal_eval(raw)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        if _BARE_WORD.fullmatch(raw):
+            return raw
+    raise ParameterError(f"{method}^{key}={raw}: cannot read the value {raw!r}; write {_ACCEPTED}.")
+
+
+def _parse_params(method: str, params: str) -> dict:
+    values = {}
+    for piece in _split_top_level(params):
+        key, equals, raw = piece.partition("=")
+        key, raw = key.strip(), raw.strip()
+        if not equals or not key.isidentifier() or not raw:
+            raise ParameterError(f"{method}^{params}: expected key=value pairs separated by commas after '^', "
+                                 f"got {piece!r} (e.g. {method}^margin=0.5,embedding=glove-counterfitted).")  # fmt: skip
+        values[key] = _parse_value(method, key, raw)
+    return values
 
 
 def before_module_exec(fullname: str) -> None:
@@ -114,6 +157,8 @@ def _patch_training_args(training_args) -> None:
 
 def _patch_train_command(train_model_command) -> None:
     base_trainer = train_model_command.Trainer
+    command = train_model_command.TrainModelCommand
+    base_run = command.run
 
     def Trainer(model_wrapper, task_type="classification", attack=None, train_dataset=None,
                 eval_dataset=None, training_args=None):  # fmt: skip
@@ -129,8 +174,23 @@ def _patch_train_command(train_model_command) -> None:
             name, params, model_wrapper, task_type, train_dataset, eval_dataset, training_args
         )
 
+    def run(self, args):
+        # Check our settings before TextAttack loads the model and data; a bad one ends the
+        # command with one line on stderr, not a traceback.
+        from textattack_bat.trainers import SettingError, training_args_from_command_line
+
+        try:
+            method = parse_training_method(getattr(args, "attack", None))
+            if method is not None:
+                training_args_from_command_line(*method, args)
+        except (ParameterError, SettingError) as error:
+            raise SystemExit(f"textattack train: error: {error}") from None
+        return base_run(self, args)
+
     Trainer.base_trainer = base_trainer
+    run.__wrapped__ = base_run
     train_model_command.Trainer = Trainer
+    command.run = run
 
 
 _PATCHES = {

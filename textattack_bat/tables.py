@@ -138,6 +138,10 @@ def _alphabetic_rows(words: list[str], vectors: np.ndarray, max_words: int | Non
     return [words[i] for i in keep], np.asarray(vectors[keep], dtype=np.float32)
 
 
+# Named embeddings of load_embedding (any other value is a vectors file path).
+EMBEDDING_NAMES = ("auto", "counter-fitted", "glove", "glove-counterfitted")
+
+
 def load_embedding(spec: str | Path = "auto", vocab: str | Path | None = None,
                    max_words: int | None = 100_000) -> Embedding:  # fmt: skip
     """Word vectors for the synonym table.

@@ -35,10 +35,17 @@ import transformers
 from textattack.shared import logger
 
 from textattack_bat.datasets import default_skip_labels, example_columns
+from textattack_bat.distances import DISTANCES
 from textattack_bat.losses import PairwiseContrastiveLoss, TripletContrastiveLoss
-from textattack_bat.representations import check_representation, logits_and_representation, unwrap
+from textattack_bat.representations import (
+    REPRESENTATIONS,
+    check_representation,
+    logits_and_representation,
+    unwrap,
+)
 from textattack_bat.samplers import AntonymSampler, SynonymSampler
 from textattack_bat.tables import (
+    EMBEDDING_NAMES,
     PerturbationTable,
     build_antonym_table,
     build_synonym_table,
@@ -68,6 +75,8 @@ class BATTrainingArgs(textattack.TrainingArgs):
         embedding: ``auto`` | ``counter-fitted`` | ``glove`` | ``glove-counterfitted`` | a vectors file, for a built synonym table.
         skip_labels: labels without an antonym term; None infers them from the dataset's label
             names (NLI ``neutral``; QQP ``not_duplicate``), else none.
+        synonym_max_words: BAT's synonym copy changes at most this many words (None: every word
+            is resampled, SAFER-style, as the authors).
         perturbation_seed: seed of the per-epoch perturbations.
         resume: continue from the latest ``checkpoint-epoch-N`` in ``output_dir``.
         robustness_eval_examples: if > 0, after each epoch evaluate accuracy, antonym ASR (both
@@ -96,6 +105,7 @@ class BATTrainingArgs(textattack.TrainingArgs):
     antonym_table: str | None = None
     embedding: str = "auto"
     skip_labels: tuple[int, ...] | None = None
+    synonym_max_words: int | None = None
     perturbation_seed: int = 0
     resume: bool = True
     robustness_eval_examples: int = 0
@@ -103,8 +113,49 @@ class BATTrainingArgs(textattack.TrainingArgs):
 
     def __post_init__(self):
         super().__post_init__()
-        if self.method not in METHODS:
-            raise ValueError(f"Unknown method {self.method!r}; choose one of {METHODS}.")
+        self.validate()
+
+    def validate(self) -> None:
+        """Check BAT's own fields; the first bad one raises :class:`SettingError` (one line)."""
+        _check(self.method in METHODS, "method", self.method, f"one of {', '.join(METHODS)}")
+        _check(_is_number(self.margin) and self.margin > 0, "margin", self.margin,
+               "a number > 0 (with margin <= 0 the contrastive term is 0 for every row: normal training)")
+        for name in ("triplet_lambda", "pairwise_alpha", "pairwise_beta"):
+            value = getattr(self, name)
+            _check(_is_number(value) and value >= 0, name, value, "a number >= 0 (0 switches the term off)")
+        _check(self.distance in DISTANCES, "distance", self.distance, f"one of {', '.join(sorted(DISTANCES))}")
+        _check(self.representation in REPRESENTATIONS, "representation", self.representation,
+               f"one of {', '.join(REPRESENTATIONS)}")
+        _check(isinstance(self.embedding, str) and (self.embedding in EMBEDDING_NAMES or Path(self.embedding).is_file()),
+               "embedding", self.embedding, f"one of {', '.join(EMBEDDING_NAMES)}, or an existing vectors file")
+        for name in ("synonym_table", "antonym_table"):
+            value = getattr(self, name)
+            _check(value is None or (isinstance(value, (str, Path)) and Path(value).is_file()), name, value,
+                   "an existing table file written by `textattack-bat build-tables`, or None to build one")
+        _check(_is_int(self.max_length) and self.max_length > 0, "max_length", self.max_length, "an integer > 0")
+        _check(self.synonym_max_words is None or (_is_int(self.synonym_max_words) and self.synonym_max_words > 0),
+               "synonym_max_words", self.synonym_max_words, "an integer > 0, or None for every word")
+        _check(self.skip_labels is None or (isinstance(self.skip_labels, (list, tuple))
+                                            and all(_is_int(label) for label in self.skip_labels)),
+               "skip_labels", self.skip_labels, "a list of integer label ids, or None to infer them")  # fmt: skip
+
+
+class SettingError(ValueError):
+    """A training setting with a value that is not allowed. The message is one line naming the
+    setting, the value and what is allowed."""
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check(ok: bool, name: str, value, allowed: str) -> None:
+    if not ok:
+        raise SettingError(f"{name}={value!r} is not allowed: use {allowed}.")
 
 
 # Hyperparameters of the authors' runs, applied by `textattack train --attack NAME` to every
@@ -464,7 +515,8 @@ class BATTrainer(PerturbationTrainer):
 
     def perturb_epoch(self, epoch: int) -> dict:
         seed = self.training_args.perturbation_seed
-        synonyms, synonym_mask = SynonymSampler(self.synonym_table, seed=seed)(self.texts, epoch)
+        synonyms, synonym_mask = SynonymSampler(self.synonym_table, seed=seed,
+                                                max_words=self.training_args.synonym_max_words)(self.texts, epoch)
         antonyms, antonym_mask = AntonymSampler(self.antonym_table, self.skip_labels, seed=seed + 1)(self.texts, self.labels, epoch)
         logger.info(f"BAT copies for epoch {epoch}: synonym {synonym_mask.mean():.1%}, antonym {antonym_mask.mean():.1%} of rows.")
         return {"synonym_texts": synonyms, "synonym_mask": synonym_mask, "antonym_texts": antonyms, "antonym_mask": antonym_mask}
@@ -511,13 +563,13 @@ def explicit_flags(argv: Sequence[str]) -> set[str]:
     return names
 
 
-def trainer_from_command_line(name: str, params: dict, model_wrapper, task_type, train_dataset, eval_dataset,
-                              command_line_args, argv: Sequence[str] | None = None) -> PerturbationTrainer:  # fmt: skip
-    """Build the trainer for ``textattack train --attack NAME[^key=value,...]``.
+def training_args_from_command_line(name: str, params: dict, command_line_args,
+                                    argv: Sequence[str] | None = None) -> BATTrainingArgs:  # fmt: skip
+    """The ``BATTrainingArgs`` of ``textattack train --attack NAME[^key=value,...]``.
 
     Precedence (lowest first): TextAttack's flag defaults < the method's paper preset (for flags
     not given) < a JSON config file named by ``$TEXTATTACK_BAT_TRAIN_CONFIG`` < flags given
-    explicitly < ``^key=value`` parameters of the name.
+    explicitly < ``^key=value`` parameters of the name. Bad settings raise :class:`SettingError`.
     """
     argv = sys.argv[1:] if argv is None else argv
     given = explicit_flags(argv)
@@ -526,19 +578,39 @@ def trainer_from_command_line(name: str, params: dict, model_wrapper, task_type,
     values = {k: getattr(command_line_args, k) for k in base_fields if hasattr(command_line_args, k)}
     applied = {k: v for k, v in PRESETS[name].items() if k not in given}
     values.update(applied)
-    config_path = os.environ.get(CONFIG_ENV)
-    config = json.loads(Path(config_path).read_text()) if config_path else {}
+    config = _read_config(os.environ.get(CONFIG_ENV))
     values.update({k: v for k, v in config.items() if k not in given})
     values.update({k: getattr(command_line_args, k) for k in given if k in base_fields and hasattr(command_line_args, k)})
     unknown = sorted((set(params) | set(config)) - ours)
     if unknown:
-        raise ValueError(f"Unknown {name} setting(s) {unknown}; valid: {sorted(ours - base_fields)} and TextAttack's TrainingArgs.")
+        raise SettingError(f"Unknown {name} setting(s) {unknown}; valid: {sorted(ours - base_fields)} and TextAttack's TrainingArgs.")
     values.update(params)
     if getattr(command_line_args, "model_max_length", None) and "max_length" not in params:
         values["max_length"] = command_line_args.model_max_length
     values["method"] = name
     if applied:
         logger.info(f"{name} preset (paper) for flags not given: " + ", ".join(f"{k}={v}" for k, v in applied.items()))
-    args = BATTrainingArgs(**values)
+    return BATTrainingArgs(**values)
+
+
+def _read_config(path: str | None) -> dict:
+    if not path:
+        return {}
+    try:
+        config = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise SettingError(f"${CONFIG_ENV}={path}: no such file; point it at a JSON object of BATTrainingArgs fields.") from None
+    except json.JSONDecodeError as error:
+        raise SettingError(f"${CONFIG_ENV}={path}: not valid JSON ({error.msg}, line {error.lineno}).") from None
+    if not isinstance(config, dict):
+        raise SettingError(f"${CONFIG_ENV}={path}: expected a JSON object of BATTrainingArgs fields.")
+    return config
+
+
+def trainer_from_command_line(name: str, params: dict, model_wrapper, task_type, train_dataset, eval_dataset,
+                              command_line_args, argv: Sequence[str] | None = None) -> PerturbationTrainer:  # fmt: skip
+    """Build the trainer for ``textattack train --attack NAME[^key=value,...]`` (settings as
+    :func:`training_args_from_command_line`)."""
+    args = training_args_from_command_line(name, params, command_line_args, argv)
     trainer_class = SAFERTrainer if name == "safer" else BATTrainer
     return trainer_class(model_wrapper, task_type, train_dataset, eval_dataset, args)

@@ -1,0 +1,146 @@
+"""Training settings: `NAME^key=value` parsing and BATTrainingArgs validation (issue 16).
+
+Expected values are written by hand; bad values must fail with one line naming the setting, the
+value and what is allowed, from the Python API, the JSON config file and the textattack CLI.
+"""
+
+import json
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from conftest import script
+
+from textattack_bat.registration import ParameterError, parse_training_method
+from textattack_bat.trainers import CONFIG_ENV, BATTrainingArgs, SettingError, training_args_from_command_line
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("bat-triplet^embedding=glove-counterfitted", {"embedding": "glove-counterfitted"}),
+    ("bat-triplet^embedding='glove-counterfitted'", {"embedding": "glove-counterfitted"}),
+    ("bat-triplet^representation=mean,distance=euclidean", {"representation": "mean", "distance": "euclidean"}),
+    ("bat-pairwise^pairwise_beta=1.0,margin=0.5", {"pairwise_beta": 1.0, "margin": 0.5}),
+    ("bat-triplet^skip_labels=(1, 2),resume=False", {"skip_labels": (1, 2), "resume": False}),
+    ("safer^synonym_table=tables/synonyms.json", {"synonym_table": "tables/synonyms.json"}),
+    ("bat-triplet^learning_rate=1e-5", {"learning_rate": 1e-5}),
+    ("bat-triplet", {}),
+])  # fmt: skip
+def test_values_are_read_as_written(text, expected):
+    name = text.partition("^")[0]
+    assert parse_training_method(text) == (name, expected)
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ("safer^1.0", "expected key=value pairs"),
+    ("bat-triplet^margin=1 2", "cannot read the value '1 2'"),
+    ("bat-triplet^skip_labels=(1,", "cannot read the value '(1,'"),
+    ("bat-triplet^margin=", "expected key=value pairs"),
+])  # fmt: skip
+def test_unreadable_values_name_key_value_and_forms(text, fragment):
+    with pytest.raises(ParameterError) as error:
+        parse_training_method(text)
+    message = str(error.value)
+    assert fragment in message and "\n" not in message
+
+
+BAD = [
+    ("margin", -1, "margin=-1 is not allowed: use a number > 0"),
+    ("margin", 0, "margin=0 is not allowed"),
+    ("triplet_lambda", -0.5, "triplet_lambda=-0.5 is not allowed: use a number >= 0"),
+    ("pairwise_alpha", -1.0, "pairwise_alpha=-1.0 is not allowed"),
+    ("pairwise_beta", float("nan"), "pairwise_beta=nan is not allowed"),
+    ("distance", "manhattan", "distance='manhattan' is not allowed: use one of cosine, euclidean"),
+    ("representation", "last", "representation='last' is not allowed: use one of cls, mean, pooler"),
+    ("method", "bat", "method='bat' is not allowed: use one of bat-triplet, bat-pairwise, safer"),
+    ("embedding", "glove-counterfited", "embedding='glove-counterfited' is not allowed"),
+    ("synonym_table", "no/such/table.json", "synonym_table='no/such/table.json' is not allowed"),
+    ("antonym_table", "missing.json", "antonym_table='missing.json' is not allowed"),
+    ("max_length", 0, "max_length=0 is not allowed: use an integer > 0"),
+    ("max_length", "64", "max_length='64' is not allowed"),
+    ("synonym_max_words", 0, "synonym_max_words=0 is not allowed"),
+    ("margin", "1", "margin='1' is not allowed"),
+]
+
+
+@pytest.mark.parametrize("field,value,message", BAD)
+def test_python_api_rejects_bad_values(tmp_path, field, value, message):
+    with pytest.raises(SettingError) as error:
+        BATTrainingArgs(output_dir=str(tmp_path), **{field: value})
+    assert str(error.value).startswith(message) and "\n" not in str(error.value)
+
+
+def test_good_values_pass(tmp_path):
+    table = tmp_path / "syn.json"
+    table.write_text("{}")
+    args = BATTrainingArgs(output_dir=str(tmp_path), margin=0.5, triplet_lambda=0, pairwise_beta=3,
+                           distance="euclidean", representation="mean", embedding="glove-counterfitted",
+                           synonym_table=str(table), max_length=64, synonym_max_words=1)  # fmt: skip
+    assert (args.margin, args.triplet_lambda, args.synonym_max_words) == (0.5, 0, 1)
+
+
+def _cli_namespace(tmp_path, argv):
+    """TextAttack's own `textattack train` parser applied to ``argv``."""
+    import argparse
+
+    from textattack.training_args import CommandLineTrainingArgs
+
+    parser = CommandLineTrainingArgs._add_parser_args(argparse.ArgumentParser())
+    return parser.parse_args(argv + ["--output-dir", str(tmp_path)])
+
+
+def test_readme_examples_with_string_values(tmp_path):
+    argv = ["--model-name-or-path", "m", "--model-num-labels", "3", "--dataset-from-file", "recipes/datasets.py",
+            "--attack", "bat-triplet^embedding=glove-counterfitted,representation=mean"]  # fmt: skip
+    cli = _cli_namespace(tmp_path, argv)
+    args = training_args_from_command_line(*parse_training_method(cli.attack), cli, argv=argv)
+    assert (args.embedding, args.representation, args.method) == ("glove-counterfitted", "mean", "bat-triplet")
+
+
+def test_json_config_file_is_validated_too(tmp_path, monkeypatch):
+    config = tmp_path / "bat.json"
+    config.write_text(json.dumps({"margin": -2}))
+    monkeypatch.setenv(CONFIG_ENV, str(config))
+    cli = _cli_namespace(tmp_path, ["--model-name-or-path", "m", "--dataset-from-file", "d.py"])
+    with pytest.raises(SettingError, match=r"^margin=-2 is not allowed"):
+        training_args_from_command_line("bat-triplet", {}, cli, argv=[])
+    config.write_text("{margin: 1}")
+    with pytest.raises(SettingError, match="not valid JSON"):
+        training_args_from_command_line("bat-triplet", {}, cli, argv=[])
+
+
+CLI_BAD = [
+    ("bat-triplet^margin=-1", "textattack train: error: margin=-1 is not allowed"),
+    ("bat-triplet^triplet_lambda=-1", "textattack train: error: triplet_lambda=-1 is not allowed"),
+    ("bat-pairwise^pairwise_alpha=-1", "textattack train: error: pairwise_alpha=-1 is not allowed"),
+    ("bat-triplet^distance=manhattan", "textattack train: error: distance='manhattan' is not allowed"),
+    ("bat-triplet^embedding=glove-counterfited", "textattack train: error: embedding='glove-counterfited'"),
+    ("bat-triplet^max_length=0", "textattack train: error: max_length=0 is not allowed"),
+    ("bat-triplet^antonym_table=missing.json", "textattack train: error: antonym_table='missing.json'"),
+    ("bat-triplet^margin=1 2", "textattack train: error: bat-triplet^margin=1 2: cannot read the value"),
+]
+
+
+@pytest.mark.slow
+def test_cli_rejects_bad_values_with_one_line(tmp_path):
+    """Each bad value through `textattack train` in its own process: exit status 1, one line on
+    stderr, no traceback, and the model is never loaded (the path does not exist)."""
+    env = {**os.environ, "TEXTATTACK_BAT_SHARED": str(ROOT.parent / "shared")}
+
+    def run(attack):
+        argv = [script("textattack"), "train", "--model-name-or-path", str(tmp_path / "no-model"),
+                "--model-num-labels", "3", "--dataset-from-file", "recipes/datasets.py", "--attack", attack,
+                "--output-dir", str(tmp_path / "out")]  # fmt: skip
+        return subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(run, [attack for attack, _ in CLI_BAD]))
+    for (attack, message), result in zip(CLI_BAD, done):
+        lines = [line for line in result.stderr.splitlines() if line.strip() and "Warning" not in line]
+        assert result.returncode == 1, (attack, result.stderr[-2000:])
+        assert "Traceback" not in result.stderr, attack
+        assert lines[-1].startswith(message), (attack, lines[-3:])
+        assert not (tmp_path / "out").exists()
