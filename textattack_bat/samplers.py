@@ -27,16 +27,24 @@ def _rng(seed: int, epoch: int) -> random.Random:
 
 
 class SynonymSampler:
-    """SAFER-style copy: every word is resampled uniformly from ``{word} | table[word]``."""
+    """SAFER-style copy: every word is resampled uniformly from ``{word} | table[word]``.
+
+    With ``max_words=k``, only ``k`` randomly chosen word occurrences that have synonyms (across
+    all columns) change, each to a uniformly drawn synonym other than the word itself: a copy
+    that differs from the original in at most ``k`` words.
+    """
 
     def __init__(self, table: Mapping[str, Sequence[str]], seed: int = 0,
-                 stopwords: Collection[str] = TEXTFOOLER_STOPWORDS):  # fmt: skip
+                 stopwords: Collection[str] = TEXTFOOLER_STOPWORDS, max_words: int | None = None):  # fmt: skip
+        if max_words is not None and max_words < 1:
+            raise ValueError(f"max_words={max_words}: give a positive number of words, or None for every word.")
         self.choices = {
             word: (word, *candidates)
             for word, candidates in table.items()
             if candidates and word not in stopwords
         }
         self.seed = seed
+        self.max_words = max_words
 
     def perturb(self, text: str, rng: random.Random) -> str:
         choices = self.choices
@@ -51,9 +59,25 @@ class SynonymSampler:
 
         return WORD.sub(resample, text)
 
+    def perturb_some(self, example: Example, rng: random.Random) -> Example:
+        """``max_words`` random word occurrences of ``example`` swapped for a synonym."""
+        spots = [(column, match) for column, text in enumerate(example) for match in WORD.finditer(text)
+                 if len(self.choices.get(match.group(0).lower(), ())) > 1]  # fmt: skip
+        chosen = rng.sample(spots, min(self.max_words, len(spots)))
+        columns = list(example)
+        for column, match in sorted(chosen, key=lambda spot: (spot[0], -spot[1].start())):
+            options = self.choices[match.group(0).lower()][1:]
+            synonym = match_case(match.group(0), options[int(rng.random() * len(options))])
+            text = columns[column]
+            columns[column] = text[: match.start()] + synonym + text[match.end() :]
+        return tuple(columns)
+
     def __call__(self, examples: Sequence[Example], epoch: int = 0) -> tuple[list[Example], np.ndarray]:
         rng = _rng(self.seed, epoch)
-        copies = [tuple(self.perturb(column, rng) for column in example) for example in examples]
+        if self.max_words is None:
+            copies = [tuple(self.perturb(column, rng) for column in example) for example in examples]
+        else:
+            copies = [self.perturb_some(tuple(example), rng) for example in examples]
         mask = np.array([copy != example for copy, example in zip(copies, examples)], dtype=np.float32)
         return copies, mask
 
