@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import torch
 import transformers
 from textattack.models.wrappers import HuggingFaceModelWrapper
@@ -56,6 +57,18 @@ class DynamicPaddingModelWrapper(HuggingFaceModelWrapper):
             handle.remove()
             self.model.train(was_training)
         return {"ids": inputs["input_ids"], "gradient": gradient[0].cpu().numpy()}
+
+
+def predict_labels(model_wrapper, inputs: list, batch_size: int = 32) -> np.ndarray:
+    """Argmax labels of ``model_wrapper`` for ``inputs`` (strings or tuples of column strings)."""
+    inputs = [x[0] if isinstance(x, tuple) and len(x) == 1 else x for x in inputs]
+    model_wrapper.model.eval()
+    predictions = []
+    with torch.no_grad():
+        for start in range(0, len(inputs), batch_size):
+            outputs = model_wrapper(inputs[start : start + batch_size])
+            predictions.append(np.asarray(torch.as_tensor(outputs).argmax(dim=-1).cpu()))
+    return np.concatenate(predictions) if predictions else np.zeros(0, dtype=int)
 
 
 def load_classifier(
