@@ -34,6 +34,7 @@ from textattack_bat.datasets import read_jsonl_rows
 from textattack_bat.evaluation import evaluate_robustness, predict
 from textattack_bat.models import load_classifier
 from textattack_bat.plots import plot_representations, plot_tradeoff
+from textattack_bat.rates import Rate
 from textattack_bat.representations import encode
 from textattack_bat.samplers import AntonymSampler, SynonymSampler
 from textattack_bat.tables import build_antonym_table, build_synonym_table, load_embedding, vocabulary
@@ -80,14 +81,19 @@ def a2t_attack(model_wrapper, synonyms, scale):
     return module.a2t_offline(model_wrapper, synonyms)
 
 
+def rate_text(summary: dict | None) -> str:
+    """An attack summary of a report as ``value (succeeded/attacked, 95% CI)``."""
+    return "-" if summary is None else Rate(summary["succeeded"], summary["attacked"]).format()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", choices=["small", "full"], default="small")
     parser.add_argument("--methods", nargs="*", default=list(METHODS), choices=METHODS)
     parser.add_argument("--mnli", default=str(ROOT.parent / "shared/data/mnli_validation_matched_0_7999.jsonl"))
     parser.add_argument("--train-size", type=int, default=2000)
-    parser.add_argument("--eval-size", type=int, default=500)
-    parser.add_argument("--attack-examples", type=int, default=100)
+    parser.add_argument("--eval-size", type=int, default=1000)
+    parser.add_argument("--attack-examples", type=int, default=1000, help="rows attacked (>= 300 attacked per model)")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output-dir", default=str(ROOT / "bench/results/reproduce-small"))
@@ -142,11 +148,13 @@ def main() -> None:
              f"rows, ASRs on the first {attack_examples} (%).", "",
              "| method | clean acc | antonym ASR (paper def.) | antonym ASR (improve-only) | synonym ASR | train s |",
              "|---|---|---|---|---|---|"]  # fmt: skip
-    pct = lambda x: "-" if x is None else f"{100 * x:.1f}"  # noqa: E731
+    lines[0] += " Each rate: value (count/n, 95% Wilson interval)."
     for method in (m for m in METHODS if m in results):
-        r = results[method]
-        lines.append(f"| {method} | {pct(r['clean_accuracy'])} | {pct(r['antonym_asr'])} | "
-                     f"{pct(r['antonym_asr_improve_only'])} | {pct(r['synonym_asr'])} | {r['train_seconds']:.0f} |")  # fmt: skip
+        r, report = results[method], results[method]["report"]
+        rates = [rate_text(report.get(key)) for key in ("antonym_asr_paper_definition", "antonym_asr_improve_only",
+                                                         "synonym_asr")]  # fmt: skip
+        accuracy = Rate(round(r["clean_accuracy"] * args.eval_size), args.eval_size).format()
+        lines.append(f"| {method} | {accuracy} | {' | '.join(rates)} | {r['train_seconds']:.0f} |")
     (out / "results.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

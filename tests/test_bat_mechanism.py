@@ -39,13 +39,13 @@ def rows(shared_data):
                                        label_names=["entailment", "neutral", "contradiction"])  # fmt: skip
 
 
-def make_trainer(rows, tmp_path, **overrides):
+def make_trainer(rows, tmp_path, eval_rows=None, **overrides):
     torch.manual_seed(0)
     wrapper = load_classifier(None, num_labels=3)
     settings = dict(method="bat-triplet", output_dir=str(tmp_path), num_epochs=1, learning_rate=5e-5,
                     per_device_train_batch_size=16, max_length=64, random_seed=0, resume=False)  # fmt: skip
     settings.update(overrides)
-    return BATTrainer(wrapper, "classification", rows, None, BATTrainingArgs(**settings),
+    return BATTrainer(wrapper, "classification", rows, eval_rows, BATTrainingArgs(**settings),
                       synonym_table=SYNONYMS, antonym_table=ANTONYMS)  # fmt: skip
 
 
@@ -172,3 +172,28 @@ def test_bat_separates_antonym_copies_more_than_cross_entropy(rows, tmp_path):
     bat_rise, ce_rise = gap_after(10, clean=False), gap_after(10, clean=True)
     print(f"gap rise: BAT-Triplet {bat_rise:.3f}, cross-entropy {ce_rise:.3f}")
     assert bat_rise > ce_rise + 0.1, (bat_rise, ce_rise)
+
+
+@pytest.mark.slow
+def test_per_epoch_diagnostics_reach_history_log_and_plot(rows, shared_data, tmp_path):
+    """One BAT epoch with the per-epoch evaluation: intervals, gold-edit kept rate and the
+    representation probe (pull/push) land in history.json, robustness_log.json and tradeoff.png."""
+    import json
+
+    from PIL import Image
+
+    trainer = make_trainer(rows, tmp_path, rows, robustness_eval_examples=16, robustness_eval_synonym=False,
+                           robustness_eval_gold_edits=str(shared_data / "cad_snli_antonym_edits.jsonl"))  # fmt: skip
+    history = trainer.train()
+    record = history[-1]
+    for key in ("representation_pull", "representation_push", "representation_ratio", "robustness_accuracy_ci95",
+                "antonym_asr_ci95", "gold_edit_kept_rate", "gold_edit_kept_rate_ci95"):  # fmt: skip
+        assert record[key] is not None, key
+    log = json.loads((tmp_path / "robustness_log.json").read_text())
+    probe = log[0]["report"]["representation"]
+    assert 0 < probe["probe_rows"] <= 14 and probe["pull"] == pytest.approx(record["representation_pull"])
+    assert log[0]["report"]["gold_edits"]["kept_rate"]["n"] == log[0]["report"]["gold_edits"]["original_accuracy"]["count"]
+    saved = json.loads((tmp_path / "history.json").read_text())
+    assert saved[-1]["representation_push"] == pytest.approx(record["representation_push"])
+    width, height = Image.open(tmp_path / "tradeoff.png").size
+    assert width > 2 * height  # two panels: ASRs, then pull/push

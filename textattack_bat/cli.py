@@ -81,6 +81,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     report = evaluate_robustness(
         model, dataset, args.num_examples, args.skip_labels, synonym=not args.no_synonym,
         synonym_options=synonym_options, model_name=str(args.model), dataset_name=dataset_name,
+        gold_edits=args.gold_edits,
     )  # fmt: skip
     report.settings["device"] = device
     json_path, md_path = report.save(args.output_dir)
@@ -148,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--embedding", default="auto",
                           help="synonym source: auto, counter-fitted, glove, glove-counterfitted or a file")  # fmt: skip
     evaluate.add_argument("--sentence-encoder", default="auto", choices=["auto", "use", "sbert", "none"])
+    evaluate.add_argument("--gold-edits", metavar="FILE", help="JSON Lines of human label-changing edits "
+                          "(premise, hypothesis, label, edited_hypothesis, edited_label): accuracy on originals "
+                          "and edits, and the kept rate")  # fmt: skip
     evaluate.add_argument("--output-dir", default="robustness-output")
     evaluate.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
     evaluate.set_defaults(func=_evaluate)

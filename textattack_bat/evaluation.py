@@ -23,6 +23,9 @@ from textattack.shared import AttackedText
 
 from textattack_bat import resources
 from textattack_bat.datasets import default_skip_labels, example_columns
+from textattack_bat.models import predict_labels
+from textattack_bat.gold_edits import GoldEditReport, evaluate_gold_edits
+from textattack_bat.rates import Rate
 from textattack_bat.recipes import AntonymUnderChen2022, SynonymOverChen2022, resolve_wir_method
 from textattack_bat.search_methods import GreedyWordSwapWIRProtocols
 
@@ -45,6 +48,11 @@ class AttackSummary:
         return self.succeeded / self.attacked if self.attacked else None
 
     @property
+    def rate(self) -> Rate:
+        """The success rate with its count and 95% Wilson interval."""
+        return Rate(self.succeeded, self.attacked)
+
+    @property
     def mean_queries(self) -> float | None:
         return float(np.mean(self.queries)) if self.queries else None
 
@@ -60,8 +68,9 @@ class AttackSummary:
         self.add(attack_outcome(result), result.perturbed_result.num_queries)
 
     def to_dict(self) -> dict:
-        return {"success_rate": self.success_rate, "succeeded": self.succeeded, "failed": self.failed,
-                "skipped": self.skipped, "attacked": self.attacked, "mean_queries": self.mean_queries}  # fmt: skip
+        return {"success_rate": self.success_rate, "ci95": self.rate.to_dict()["ci95"], "succeeded": self.succeeded,
+                "failed": self.failed, "skipped": self.skipped, "attacked": self.attacked,
+                "mean_queries": self.mean_queries}  # fmt: skip
 
 
 @dataclass
@@ -77,6 +86,12 @@ class RobustnessReport:
     skip_labels: tuple[int, ...]
     seconds: float
     settings: dict = field(default_factory=dict)
+    gold_edits: GoldEditReport | None = None
+    representation: dict | None = None  # RepresentationProbe output (pull, push, ratio, gap)
+
+    @property
+    def accuracy_rate(self) -> Rate:
+        return Rate(self.correct, self.num_examples)
 
     def to_dict(self) -> dict:
         return {
@@ -84,43 +99,59 @@ class RobustnessReport:
             "dataset": self.dataset,
             "num_examples": self.num_examples,
             "accuracy": self.accuracy,
+            "accuracy_ci95": self.accuracy_rate.to_dict()["ci95"],
             "correct": self.correct,
             "antonym_asr_paper_definition": self.antonym.to_dict(),
             "antonym_asr_improve_only": self.antonym_improve_only.to_dict(),
             "synonym_asr": self.synonym.to_dict() if self.synonym else None,
+            "gold_edits": self.gold_edits.to_dict() if self.gold_edits else None,
+            "representation": self.representation,
             "skip_labels": list(self.skip_labels),
             "seconds": self.seconds,
             "settings": self.settings,
         }
 
-    def metrics(self) -> dict[str, float | None]:
-        """Flat numbers for logs and plots."""
-        return {
-            "accuracy": self.accuracy,
-            "antonym_asr": self.antonym.success_rate,
-            "antonym_asr_improve_only": self.antonym_improve_only.success_rate,
-            "synonym_asr": self.synonym.success_rate if self.synonym else None,
-        }
+    def metrics(self) -> dict:
+        """Flat numbers for logs and plots; each rate ``k`` also as ``k_ci95`` ([low, high]) and
+        ``k_n`` (its denominator)."""
+        rates = {"accuracy": self.accuracy_rate, "antonym_asr": self.antonym.rate,
+                 "antonym_asr_improve_only": self.antonym_improve_only.rate,
+                 "synonym_asr": self.synonym.rate if self.synonym else None,
+                 "gold_edit_kept_rate": self.gold_edits.kept if self.gold_edits else None}  # fmt: skip
+        metrics: dict = {}
+        for key, rate in rates.items():
+            metrics[key] = rate.value if rate else None
+            if rate is not None:
+                metrics[f"{key}_ci95"] = rate.to_dict()["ci95"]
+                metrics[f"{key}_n"] = rate.trials
+        for key in ("pull", "push", "ratio"):
+            if self.representation:
+                metrics[f"representation_{key}"] = self.representation[key]
+        return metrics
 
     def rows(self) -> list[tuple[str, str, str, str, str, str]]:
-        def pct(x):
-            return "-" if x is None else f"{100 * x:.2f}%"
-
         def q(x):
             return "-" if x is None else f"{x:.1f}"
 
-        rows = [("clean accuracy", pct(self.accuracy), f"{self.correct}/{self.num_examples} correct", "", "", "")]
+        rows = [("clean accuracy", self.accuracy_rate.format(), "", "", "", "")]
         for name, summary in (("antonym ASR (paper definition)", self.antonym),
                               ("antonym ASR (improve-only, authors)", self.antonym_improve_only),
                               ("synonym ASR", self.synonym)):  # fmt: skip
             if summary is not None:
-                rows.append((name, pct(summary.success_rate), str(summary.succeeded), str(summary.failed),
+                rows.append((name, summary.rate.format(), str(summary.succeeded), str(summary.failed),
                              str(summary.skipped), q(summary.mean_queries)))  # fmt: skip
+        if self.gold_edits is not None:
+            rows += [(name, value, "", "", "", "") for name, value in self.gold_edits.rows()]
+        if self.representation is not None:
+            r = self.representation
+            rows.append((f"representation pull / push ({r['probe_rows']} rows)",
+                         f"{r['pull']:.3f} / {r['push']:.3f}", "", "", "", ""))  # fmt: skip
         return rows
 
     def to_markdown(self) -> str:
         lines = [f"Model `{self.model}` on `{self.dataset}`, {self.num_examples} examples "
-                 f"(skipped labels for the antonym attack: {list(self.skip_labels)}).", "",
+                 f"(skipped labels for the antonym attack: {list(self.skip_labels)}). "
+                 "Rates: value (count/n, 95% Wilson interval).", "",
                  "| metric | value | succeeded | failed | skipped | mean queries |", "|---|---|---|---|---|---|"]  # fmt: skip
         lines += ["| " + " | ".join(row) + " |" for row in self.rows()]
         return "\n".join(lines) + "\n"
@@ -163,16 +194,9 @@ def predict(model_wrapper, dataset, batch_size: int = 32) -> tuple[np.ndarray, n
     """Predicted and true labels for every example of ``dataset``."""
     inputs, labels = [], []
     for example, label in dataset:
-        columns = example_columns(example)
-        inputs.append(columns[0] if len(columns) == 1 else columns)
+        inputs.append(example_columns(example))
         labels.append(label)
-    predictions = []
-    model_wrapper.model.eval()
-    with torch.no_grad():
-        for start in range(0, len(inputs), batch_size):
-            outputs = model_wrapper(inputs[start : start + batch_size])
-            predictions.append(np.asarray(torch.as_tensor(outputs).argmax(dim=-1).cpu()))
-    return np.concatenate(predictions), np.asarray(labels)
+    return predict_labels(model_wrapper, inputs, batch_size), np.asarray(labels)
 
 
 def evaluate_robustness(
@@ -186,8 +210,13 @@ def evaluate_robustness(
     model_name: str = "",
     dataset_name: str = "",
     progress: bool = True,
+    gold_edits=None,
+    probe=None,
 ) -> RobustnessReport:
-    """Accuracy, antonym ASR (both protocols) and synonym ASR on the first ``num_examples`` rows."""
+    """Accuracy, antonym ASR (both protocols) and synonym ASR on the first ``num_examples`` rows;
+    with ``gold_edits`` (a JSONL path or a list of GoldEdit) the gold-edit kept rate, with
+    ``probe`` (a :class:`~textattack_bat.diagnostics.RepresentationProbe`) the representation
+    pull and push."""
     total = len(dataset)
     num_examples = total if num_examples is None else num_examples
     if num_examples > total:
@@ -231,6 +260,8 @@ def evaluate_robustness(
         model=model_name, dataset=dataset_name, num_examples=num_examples, accuracy=correct / num_examples,
         correct=correct, antonym=paper, antonym_improve_only=improve_only, synonym=synonym_summary,
         skip_labels=skip_labels, seconds=time.perf_counter() - start,
+        gold_edits=evaluate_gold_edits(model_wrapper, gold_edits) if gold_edits is not None else None,
+        representation=probe(model_wrapper) if probe is not None else None,
         settings={"antonym_wir_method": wir, "synonym": bool(synonym), **{f"synonym_{k}": json_setting(v) for k, v in (synonym_options or {}).items()}},
     )  # fmt: skip
 
@@ -238,20 +269,26 @@ def evaluate_robustness(
 class RobustnessCallback:
     """Per-epoch robustness evaluation for the trainers (``epoch_callbacks=[...]``).
 
-    After each epoch: accuracy and both ASRs on the same fixed evaluation sample, appended to a
-    JSON log (``robustness_log.json``) and drawn as the trade-off plot (``tradeoff.png``), with
-    ``baseline`` (normal training's metrics) as dashed lines. Returns the metrics, which the
-    trainer adds to its history.
+    After each epoch, on the same fixed evaluation sample: accuracy and both antonym ASRs (and the
+    synonym ASR), each with its 95% interval; the gold-edit kept rate when ``gold_edits`` is given;
+    and the representation probe (pull d(x, x_o), push d(x, x_u) on ``probe_examples`` fixed
+    rows with fixed copies, built at the first epoch from the trainer's tables, representation
+    and distance). Everything is appended to ``robustness_log.json`` and drawn in ``tradeoff.png``
+    (ASRs, then pull/push), with ``baseline`` (normal training's metrics) as dashed lines.
+    Returns the metrics, which the trainer adds to its history.
     """
 
     def __init__(self, dataset, num_examples: int, skip_labels=None, synonym: bool = True,
                  synonym_options: dict | None = None, baseline: dict | None = None,
-                 output_dir: str | Path | None = None, title: str = "Over/undersensitivity trade-off"):  # fmt: skip
+                 output_dir: str | Path | None = None, title: str = "Over/undersensitivity trade-off",
+                 gold_edits=None, probe_examples: int = 200):  # fmt: skip
         self.dataset, self.num_examples = dataset, min(num_examples, len(dataset))
         self.skip_labels, self.synonym, self.synonym_options = skip_labels, synonym, synonym_options
         self.baseline, self.output_dir, self.title = baseline, output_dir, title
+        self.gold_edits, self.probe_examples = gold_edits, probe_examples
         self.log: list[dict] = []
         self._sentence_encoder = None  # built at the first epoch, then reused with its memo
+        self.probe = None  # built at the first epoch from the trainer's tables
 
     def _epoch_synonym_options(self) -> dict:
         options = dict(self.synonym_options or {})
@@ -261,6 +298,20 @@ class RobustnessCallback:
                 self._sentence_encoder = resources.sentence_encoder(kind)
             options["sentence_encoder"] = self._sentence_encoder
         return options
+
+    def _probe(self, trainer):
+        if self.probe is None and self.probe_examples > 0 and hasattr(trainer, "antonym_table"):
+            from textattack_bat.diagnostics import RepresentationProbe
+
+            rows = [self.dataset[i] for i in range(self.num_examples)]
+            skip = self.skip_labels if self.skip_labels is not None else default_skip_labels(self.dataset)
+            args = trainer.training_args
+            self.probe = RepresentationProbe(
+                [example_columns(inputs) for inputs, _ in rows], [label for _, label in rows],
+                trainer.synonym_table, trainer.antonym_table, skip, self.probe_examples,
+                args.representation, args.distance, args.max_length, seed=args.perturbation_seed,
+            )  # fmt: skip
+        return self.probe
 
     def __call__(self, trainer, epoch: int) -> dict:
         from textattack.models.wrappers import HuggingFaceModelWrapper
@@ -272,7 +323,8 @@ class RobustnessCallback:
         if isinstance(wrapper, HuggingFaceModelWrapper) and not isinstance(wrapper, DynamicPaddingModelWrapper):
             wrapper = DynamicPaddingModelWrapper(wrapper.model, wrapper.tokenizer)
         report = evaluate_robustness(wrapper, self.dataset, self.num_examples, self.skip_labels, self.synonym,
-                                     self._epoch_synonym_options(), model_name=f"epoch {epoch}", progress=True)  # fmt: skip
+                                     self._epoch_synonym_options(), model_name=f"epoch {epoch}", progress=True,
+                                     gold_edits=self.gold_edits, probe=self._probe(trainer))  # fmt: skip
         metrics = report.metrics()
         self.log.append({"epoch": epoch, **metrics, "report": report.to_dict()})
         output_dir = Path(self.output_dir or trainer.training_args.output_dir)
@@ -280,4 +332,4 @@ class RobustnessCallback:
         (output_dir / "robustness_log.json").write_text(json.dumps(self.log, indent=1))
         plot_tradeoff(self.log, output_dir / "tradeoff.png", self.baseline, self.title)
         print(f"epoch {epoch} robustness:\n{report.format_table()}")
-        return {f"robustness_{k}" if k == "accuracy" else k: v for k, v in metrics.items()}
+        return {f"robustness_{k}" if k.startswith("accuracy") else k: v for k, v in metrics.items()}

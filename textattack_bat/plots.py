@@ -14,45 +14,64 @@ SERIES = {  # metric -> (label, colour)
 }
 
 
-def _pyplot():
-    import matplotlib
+def _figure(**kwargs):
+    """A figure that is not registered with pyplot: the user's matplotlib backend is untouched."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(**kwargs)
 
 
 def _save(fig, path: str | Path) -> Path:
-    import matplotlib.pyplot as plt
-
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
-    plt.close(fig)
     return path
+
+
+REPRESENTATION_SERIES = {  # metric -> (label, colour)
+    "representation_pull": ("pull: d(x, synonym copy)", "tab:blue"),
+    "representation_push": ("push: d(x, antonym copy)", "tab:red"),
+}
+
+
+def _panel(ax, history, series, baseline, scale, with_intervals):
+    epochs = [int(h["epoch"]) for h in history]
+    for key, (label, colour) in series.items():
+        values = [h.get(key) for h in history]
+        if any(v is not None for v in values):
+            y = np.array([np.nan if v is None else scale * v for v in values])
+            intervals = [h.get(f"{key}_ci95") for h in history] if with_intervals else []
+            if intervals and all(i is not None for i in intervals):
+                low = y - scale * np.array([i[0] for i in intervals])
+                high = scale * np.array([i[1] for i in intervals]) - y
+                ax.errorbar(epochs, y, yerr=[low, high], fmt="o-", color=colour, capsize=3, label=label)
+            else:
+                ax.plot(epochs, y, "o-", color=colour, label=label)
+        if baseline and baseline.get(key) is not None:
+            ax.axhline(scale * baseline[key], color=colour, linestyle="--", linewidth=1.2, label=f"{label}, normal training")
+    ax.set_xlabel("epoch")
+    ax.set_xticks(epochs)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="best")
 
 
 def plot_tradeoff(history: Sequence[Mapping], path: str | Path, baseline: Mapping | None = None,
                   title: str = "Over/undersensitivity trade-off") -> Path:  # fmt: skip
-    """x: epoch; y: antonym ASR (both protocols) and synonym ASR, in %; ``baseline`` (normal
-    training's values) as dashed horizontal lines of the same colours."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
-    epochs = [int(h["epoch"]) for h in history]
-    for key, (label, colour) in SERIES.items():
-        values = [h.get(key) for h in history]
-        if any(v is not None for v in values):
-            ax.plot(epochs, [np.nan if v is None else 100 * v for v in values], "o-", color=colour, label=label)
-        if baseline and baseline.get(key) is not None:
-            ax.axhline(100 * baseline[key], color=colour, linestyle="--", linewidth=1.2, label=f"{label}, normal training")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("attack success rate (%)")
-    ax.set_xticks(epochs)
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="best")
+    """x: epoch; left: antonym ASR (both protocols) and synonym ASR in %, with 95% intervals
+    (``KEY_ci95``) as error bars; right, when the history has them: the representation probe's
+    pull and push (mean distance of h(x) to its synonym and antonym copies). ``baseline``
+    (normal training's values) as dashed horizontal lines of the same colours."""
+    has_probe = any(h.get("representation_pull") is not None for h in history)
+    fig = _figure(figsize=(11.5 if has_probe else 6.4, 4.2), dpi=120)
+    axes = fig.subplots(1, 2 if has_probe else 1, squeeze=False)
+    _panel(axes[0][0], history, SERIES, baseline, 100, with_intervals=True)
+    axes[0][0].set_ylabel("attack success rate (%, 95% CI)")
+    axes[0][0].set_title(title, fontsize=9)
+    if has_probe:
+        _panel(axes[0][1], history, REPRESENTATION_SERIES, baseline, 1, with_intervals=False)
+        axes[0][1].set_ylabel("mean distance in h-space")
+        axes[0][1].set_title("representation: synonym vs antonym copies", fontsize=9)
     return _save(fig, path)
 
 
@@ -61,9 +80,9 @@ def plot_representations(panels: Mapping[str, Mapping[str, np.ndarray]], path: s
     with one row per example in each (the same examples, so copies can be compared)."""
     from sklearn.manifold import TSNE
 
-    plt = _pyplot()
     colours = {"original": "tab:gray", "synonym": "tab:blue", "antonym": "tab:red"}
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 4.8), dpi=110, squeeze=False)
+    fig = _figure(figsize=(5.2 * len(panels), 4.8), dpi=110)
+    axes = fig.subplots(1, len(panels), squeeze=False)
     for ax, (name, groups) in zip(axes[0], panels.items()):
         stacked = np.concatenate([groups[k] for k in colours])
         perplexity = max(2.0, min(30.0, (len(stacked) - 1) / 3))

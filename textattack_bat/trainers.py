@@ -83,6 +83,7 @@ class BATTrainingArgs(textattack.TrainingArgs):
             protocols) and synonym ASR on that many evaluation rows (``robustness_log.json``,
             ``tradeoff.png`` in ``output_dir``; see evaluation.RobustnessCallback).
         robustness_eval_synonym: include the (slower) synonym attack in that evaluation.
+        robustness_eval_gold_edits: a gold-edit JSONL file (see gold_edits) evaluated each epoch too.
         num_clean_epochs: TextAttack's meaning: the first N epochs train with plain cross-entropy
             on the original data (no perturbations) before SAFER/BAT starts.
     """
@@ -110,6 +111,7 @@ class BATTrainingArgs(textattack.TrainingArgs):
     resume: bool = True
     robustness_eval_examples: int = 0
     robustness_eval_synonym: bool = True
+    robustness_eval_gold_edits: str | None = None
 
     def __post_init__(self):
         super().__post_init__()
@@ -128,6 +130,8 @@ class BATTrainingArgs(textattack.TrainingArgs):
                f"one of {', '.join(REPRESENTATIONS)}")
         _check(isinstance(self.embedding, str) and (self.embedding in EMBEDDING_NAMES or Path(self.embedding).is_file()),
                "embedding", self.embedding, f"one of {', '.join(EMBEDDING_NAMES)}, or an existing vectors file")
+        _check(self.robustness_eval_gold_edits is None or Path(self.robustness_eval_gold_edits).is_file(),
+               "robustness_eval_gold_edits", self.robustness_eval_gold_edits, "an existing gold-edit JSONL file, or None")
         for name in ("synonym_table", "antonym_table"):
             value = getattr(self, name)
             _check(value is None or (isinstance(value, (str, Path)) and Path(value).is_file()), name, value,
@@ -221,7 +225,8 @@ class PerturbationTrainer(textattack.Trainer):
 
             self.epoch_callbacks.append(RobustnessCallback(
                 eval_dataset, training_args.robustness_eval_examples, training_args.skip_labels,
-                synonym=training_args.robustness_eval_synonym))  # fmt: skip
+                synonym=training_args.robustness_eval_synonym,
+                gold_edits=training_args.robustness_eval_gold_edits))  # fmt: skip
         self.skip_labels = (
             tuple(training_args.skip_labels) if training_args.skip_labels is not None else default_skip_labels(train_dataset)
         )
