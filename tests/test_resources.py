@@ -39,7 +39,7 @@ def test_missing_nltk_data_gives_the_clear_error(tmp_path):
         "from textattack_bat import resources\n"
         "try:\n    resources.wordnet()\nexcept resources.ResourceNotFoundError as e:\n    print(e)\n"
     )
-    env = {**os.environ, "NLTK_DATA": str(tmp_path)}
+    env = {**os.environ, "NLTK_DATA": str(tmp_path), "TEXTATTACK_BAT_BUNDLED_NLTK": "0"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert "NLTK data 'wordnet' (wordnet) not found." in out.stdout
     assert str(tmp_path) in out.stdout
@@ -47,12 +47,34 @@ def test_missing_nltk_data_gives_the_clear_error(tmp_path):
 
 
 def test_textattack_import_without_stopwords_fails_clearly_offline(tmp_path):
-    env = {**os.environ, "NLTK_DATA": str(tmp_path), "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "NLTK_DATA": str(tmp_path), "HF_HUB_OFFLINE": "1", "TEXTATTACK_BAT_BUNDLED_NLTK": "0"}
     out = subprocess.run([sys.executable, "-c", "import textattack"], capture_output=True, text=True,
                          env=env, timeout=300)  # fmt: skip
     assert out.returncode != 0
     assert "NLTK data 'stopwords' (stopwords) not found." in out.stderr
     assert "python -m nltk.downloader stopwords" in out.stderr
+
+
+def test_bundled_nltk_data_serves_a_fresh_machine(tmp_path):
+    """No NLTK_DATA, an empty home: TextAttack imports, the tagger and WordNet work from the
+    copy shipped in the package, and doctor says so; a user's own copy still wins."""
+    env = {k: v for k, v in os.environ.items() if k != "NLTK_DATA"}
+    env.update(HOME=str(tmp_path), HF_HUB_OFFLINE="1")
+    code = (
+        "import nltk, textattack\n"
+        "from nltk.corpus import wordnet as wn\n"
+        "print(sorted({a.name() for s in wn.synsets('hot', 'a') for l in s.lemmas() for a in l.antonyms()}))\n"
+        "print(nltk.pos_tag(['The', 'water', 'is', 'hot'], tagset='universal'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    antonyms, tags = out.stdout.strip().splitlines()[-2:]
+    assert antonyms == "['cold']"
+    assert tags == "[('The', 'DET'), ('water', 'NOUN'), ('is', 'VERB'), ('hot', 'ADJ')]"
+    doctor = subprocess.run([script("textattack-bat"), "doctor"], capture_output=True, text=True, env=env, timeout=120)
+    assert doctor.returncode == 0 and doctor.stdout.count("(bundled copy)") == 4, doctor.stdout
+    own = subprocess.run([script("textattack-bat"), "doctor"], capture_output=True, text=True, timeout=120)
+    assert "(bundled copy)" not in own.stdout and os.environ["NLTK_DATA"] in own.stdout
 
 
 def test_doctor_reports_every_resource():

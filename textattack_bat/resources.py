@@ -49,6 +49,28 @@ NLTK_RESOURCES: dict[str, tuple[str, str]] = {
 }
 
 
+# A copy of the four resources ships in the package (see nltk_data/README.md there).
+BUNDLED_NLTK_DATA = Path(__file__).resolve().parent / "nltk_data"
+
+
+def use_bundled_nltk_data() -> bool:
+    """Append the bundled NLTK data to the end of NLTK's search path when NLTK cannot find one
+    of :data:`NLTK_RESOURCES` on its own path (``NLTK_DATA``, ``~/nltk_data``, ...): a user's
+    copy always wins. ``TEXTATTACK_BAT_BUNDLED_NLTK=0`` turns this off. Returns True when the
+    bundled copy is on the path."""
+    import nltk
+
+    if os.environ.get("TEXTATTACK_BAT_BUNDLED_NLTK", "1").strip() == "0":
+        return False
+    bundled = str(BUNDLED_NLTK_DATA)
+    if bundled in nltk.data.path:
+        return True
+    if not BUNDLED_NLTK_DATA.is_dir() or all(_find_nltk(path) for path, _ in NLTK_RESOURCES.values()):
+        return False
+    nltk.data.path.append(bundled)
+    return True
+
+
 def _nltk_search_path() -> list[str]:
     import nltk
 
@@ -69,6 +91,7 @@ def _find_nltk(path: str) -> str | None:
 def nltk_resource(name: str) -> str:
     """Path of an NLTK resource, or :class:`ResourceNotFoundError` with the fix."""
     path, package = NLTK_RESOURCES[name]
+    use_bundled_nltk_data()
     found = _find_nltk(path)
     if found is None:
         raise ResourceNotFoundError(
@@ -100,8 +123,10 @@ def prepare_textattack_import() -> None:
     ``import textattack`` needs NLTK stopwords and, on its first run, calls ``nltk.download``
     several times. Offline we check the data is really here (clear error instead of a
     LookupError from deep inside TextAttack) and mark TextAttack's post-install step as done,
-    so that it makes no network calls that could hang on an air-gapped machine.
+    so that it makes no network calls that could hang on an air-gapped machine. NLTK resources
+    missing from NLTK's own path are taken from the copy bundled with the package.
     """
+    use_bundled_nltk_data()
     if not is_offline():
         return
     nltk_resource("stopwords")
@@ -241,7 +266,9 @@ def report() -> list[ResourceStatus]:
     rows: list[ResourceStatus] = []
     for name, (_, package) in NLTK_RESOURCES.items():
         try:
-            rows.append(ResourceStatus(f"nltk:{name}", True, nltk_resource(name)))
+            found = nltk_resource(name)
+            bundled = found.startswith(str(BUNDLED_NLTK_DATA))
+            rows.append(ResourceStatus(f"nltk:{name}", True, found + (" (bundled copy)" if bundled else "")))
         except ResourceNotFoundError as error:
             rows.append(
                 ResourceStatus(f"nltk:{name}", False, "; ".join(error.looked_in), error.fix)
