@@ -73,17 +73,22 @@ def test_evaluate_bad_input(nli_model_dir, shared_data, tmp_path):
 
 @pytest.mark.slow
 def test_demo_runs_end_to_end_small(tmp_path):
-    run = run_cli("demo", "--train-size", "96", "--eval-size", "48", "--attack-examples", "12", "--epochs", "1",
+    run = run_cli("demo", "--train-size", "96", "--eval-size", "48", "--attack-examples", "24", "--epochs", "2",
                   "--output-dir", str(tmp_path))  # fmt: skip
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "| normal |" in run.stdout and "| bat-triplet |" in run.stdout
+    assert "| normal |" in run.stdout and "| bat |" in run.stdout and "95% CI" in run.stdout
     results = json.loads((tmp_path / "demo_results.json").read_text())
-    for name in ("normal", "bat-triplet"):
-        for key in ("clean_accuracy", "antonym_asr", "antonym_asr_improve_only", "synonym_asr"):
-            assert key in results[name]
-        assert 0 <= results[name]["clean_accuracy"] <= 1
-    log = json.loads((tmp_path / "robustness_log.json").read_text())
-    assert [entry["epoch"] for entry in log] == [1]
+    for name in ("normal", "bat"):
+        accuracy, report = results[name]["clean_accuracy"], results[name]["report"]
+        assert accuracy["n"] == 48 and 0 <= accuracy["rate"] <= 1 and len(accuracy["ci95"]) == 2
+        antonym = report["antonym_asr_paper_definition"]
+        assert antonym["succeeded"] + antonym["failed"] + antonym["skipped"] == 24
+        assert report["gold_edits"]["original_accuracy"]["n"] == 110  # the shipped CAD-SNLI edits
+        assert report["representation"]["probe_rows"] > 0
+        assert [h["epoch"] for h in results[name]["history"]] == [1, 2]
+    # the same warm start: both histories share epoch 1
+    assert results["normal"]["history"][0] == results["bat"]["history"][0]
+    assert "train_triplet" in results["bat"]["history"][1] and "train_triplet" not in results["normal"]["history"][1]
     assert is_png(tmp_path / "tradeoff.png") and is_png(tmp_path / "representations_tsne.png")
 
 

@@ -34,7 +34,7 @@ TASKS = {
     "text": TaskFormat("text", ("sentence",), None),
 }
 
-SHIPPED = ("snli_train_sample.jsonl", "snli_eval_sample.jsonl", "mnli_eval_sample.jsonl")
+SHIPPED = ("snli_train_sample.jsonl", "snli_eval_sample.jsonl", "mnli_eval_sample.jsonl", "cad_snli_antonym_edits.jsonl")
 
 
 def example_columns(inputs) -> tuple[str, ...]:
