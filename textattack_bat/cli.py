@@ -25,15 +25,9 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def set_device(name: str) -> str:
     """Point TextAttack (and so every model we load) at ``name``: auto, cpu, cuda, cuda:1, ..."""
-    import textattack
-    import torch
+    from textattack_bat.resources import use_device
 
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise SystemExit(f"--device {name}: CUDA is not available on this machine; use --device cpu.")
-    textattack.shared.utils.device = torch.device(name)
-    return name
+    return str(use_device(name))
 
 
 def load_dataset_arg(dataset: str | None, dataset_from_file: str | None, split: str | None):

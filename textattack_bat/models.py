@@ -76,12 +76,15 @@ def load_classifier(
     num_labels: int | None = None,
     dynamic_padding: bool = True,
     max_length: int = MAX_LENGTH,
+    device: str | None = None,
 ) -> HuggingFaceModelWrapper:
-    """A sequence classifier as a TextAttack wrapper.
+    """A sequence classifier as a TextAttack wrapper, its parameters on ``device``.
 
     ``name_or_path``: a local directory, a Hugging Face hub name, or None for the packaged
-    all-MiniLM-L6-v2 (offline extra) with a fresh ``num_labels``-way head.
+    all-MiniLM-L6-v2 (offline extra) with a fresh ``num_labels``-way head. ``device``: ``cpu``,
+    ``cuda``, ``cuda:N``, ``auto``; None = TextAttack's device (``--device``; CUDA when present).
     """
+    target = resources.resolve_device(device) if device is not None else resources.default_device()
     if name_or_path is None:
         name_or_path = resources.minilm_path()
     path = Path(name_or_path)
@@ -111,5 +114,6 @@ def load_classifier(
             ) from error
         raise
     tokenizer.model_max_length = max_length
+    model.to(target)
     wrapper_class = DynamicPaddingModelWrapper if dynamic_padding else HuggingFaceModelWrapper
     return wrapper_class(model, tokenizer)

@@ -191,6 +191,40 @@ def default_device():
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def resolve_device(name: str | None = "auto"):
+    """``auto``/None (CUDA when present, else CPU), ``cpu``, ``cuda`` or ``cuda:N`` as a
+    ``torch.device``; a device this machine does not have raises a ValueError with the fix."""
+    import torch
+
+    name = "auto" if name is None else str(name).strip()
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ValueError(f"--device {name}: not a device name; use auto, cpu, cuda or cuda:N.") from None
+    if device.type == "cpu":
+        return device
+    if device.type != "cuda":
+        raise ValueError(f"--device {name}: only cpu and cuda devices are supported; use auto, cpu, cuda or cuda:N.")
+    if not torch.cuda.is_available():
+        raise ValueError(f"--device {name}: CUDA is not available on this machine (torch {torch.__version__}); "
+                         "use --device cpu.")  # fmt: skip
+    count = torch.cuda.device_count()
+    if device.index is not None and device.index >= count:
+        raise ValueError(f"--device {name}: this machine has {count} CUDA device(s), cuda:0..cuda:{count - 1}.")
+    return device
+
+
+def use_device(name: str | None = "auto"):
+    """Resolve ``name`` and make it TextAttack's device (models, attacks and our tensors follow)."""
+    import textattack
+
+    device = resolve_device(name)
+    textattack.shared.utils.device = device
+    return device
+
+
 def textattack_cache_dir() -> Path:
     """TextAttack's cache folder: ``$TA_CACHE_DIR``, else ``~/.cache/textattack``."""
     return Path(os.environ.get("TA_CACHE_DIR", os.path.expanduser("~/.cache/textattack")))

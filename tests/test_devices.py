@@ -1,0 +1,55 @@
+"""Device selection: clear errors for devices this machine lacks; models land where reported."""
+
+import subprocess
+
+import pytest
+import torch
+from conftest import ROOT, script
+
+from textattack_bat.resources import resolve_device
+
+
+def test_cpu_and_auto_on_a_machine_without_cuda():
+    assert resolve_device("cpu") == torch.device("cpu")
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert resolve_device("auto").type == expected and resolve_device(None).type == expected
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error on a machine without CUDA")
+def test_cuda_requested_without_cuda_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"^--device cuda: CUDA is not available on this machine .*use --device cpu\.$"):
+        resolve_device("cuda")
+
+
+def test_bad_names_are_refused():
+    with pytest.raises(ValueError, match="not a device name"):
+        resolve_device("gpu0")
+    with pytest.raises(ValueError, match="only cpu and cuda devices are supported"):
+        resolve_device("meta")
+
+
+def test_cuda_index_checked_against_a_fake_two_gpu_machine(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    assert resolve_device("auto") == torch.device("cuda")
+    assert resolve_device("cuda:1") == torch.device("cuda:1")
+    with pytest.raises(ValueError, match=r"this machine has 2 CUDA device\(s\), cuda:0..cuda:1"):
+        resolve_device("cuda:2")
+
+
+def test_load_classifier_puts_every_parameter_on_the_requested_device():
+    from textattack_bat.models import load_classifier
+
+    wrapper = load_classifier(None, num_labels=3, device="cpu")
+    assert {p.device.type for p in wrapper.model.parameters()} == {"cpu"}
+
+
+def test_evaluate_cli_refuses_a_missing_device_in_one_line(shared_data, tmp_path):
+    if torch.cuda.is_available():
+        pytest.skip("checks the error on a machine without CUDA")
+    out = subprocess.run([script("textattack-bat"), "evaluate", "--model", str(tmp_path), "--dataset-from-file",
+                          str(shared_data / "snli_test.jsonl"), "--device", "cuda:0"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=300)  # fmt: skip
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines()[-1].startswith("textattack-bat evaluate: error: --device cuda:0: CUDA is not")
+    assert "Traceback" not in out.stderr
