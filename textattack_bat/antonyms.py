@@ -46,9 +46,19 @@ class WordNetAntonyms:
     def __init__(self, inflect: bool = True, keep_case: bool = True):
         from textattack_bat import resources
 
-        self._wn = resources.wordnet()
+        resources.wordnet()  # fail now, with the fix, when WordNet is missing
         self.inflect = inflect
         self.keep_case = keep_case
+
+    @property
+    def _wn(self):
+        """NLTK's WordNet reader, opened lazily (also after unpickling: it holds open files)."""
+        from nltk.corpus import wordnet
+
+        return wordnet
+
+    def __getstate__(self) -> dict:
+        return dict(self.__dict__)  # no reader in the state: the instance pickles for worker processes
 
     def __call__(self, word: str, penn_tag: str | None = None) -> list[str]:
         candidates = self._lookup(word.lower(), penn_tag if self.inflect else None, wordnet_pos(penn_tag))
