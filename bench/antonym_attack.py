@@ -25,7 +25,11 @@ from pathlib import Path
 
 import textattack
 from textattack import Attack
-from textattack.attack_results import FailedAttackResult, SkippedAttackResult, SuccessfulAttackResult
+from textattack.attack_results import (
+    FailedAttackResult,
+    SkippedAttackResult,
+    SuccessfulAttackResult,
+)
 from textattack.constraints.grammaticality import PartOfSpeech
 from textattack.constraints.overlap import MaxWordsPerturbed
 from textattack.constraints.pre_transformation import RepeatModification, StopwordModification
@@ -66,9 +70,15 @@ class FirstAntonymPerLemma(WordSwap):
 
 def authors_attack(model_wrapper) -> Attack:
     goal = UndersensitivityClassification(model_wrapper, skip_labels=[1], improve_only=True)
-    constraints = [RepeatModification(), StopwordModification(stopwords=set(TEXTFOOLER_STOPWORDS)),
-                   MaxWordsPerturbed(max_num_words=1), PartOfSpeech(allow_verb_noun_swap=False)]  # fmt: skip
-    return Attack(goal, constraints, FirstAntonymPerLemma(), GreedyWordSwapWIR(wir_method="gradient"))
+    constraints = [
+        RepeatModification(),
+        StopwordModification(stopwords=set(TEXTFOOLER_STOPWORDS)),
+        MaxWordsPerturbed(max_num_words=1),
+        PartOfSpeech(allow_verb_noun_swap=False),
+    ]
+    return Attack(
+        goal, constraints, FirstAntonymPerLemma(), GreedyWordSwapWIR(wir_method="gradient")
+    )
 
 
 def run(name, attack, rows):
@@ -86,21 +96,30 @@ def run(name, attack, rows):
         queries.append(result.perturbed_result.num_queries)
     seconds = time.perf_counter() - start
     attacked = counts["succeeded"] + counts["failed"]
-    return {"config": name, **counts, "asr": counts["succeeded"] / max(attacked, 1),
-            "queries_per_attacked": sum(queries) / max(len(queries), 1), "seconds": seconds,
-            "examples_per_second": len(rows) / seconds}  # fmt: skip
+    return {
+        "config": name,
+        **counts,
+        "asr": counts["succeeded"] / max(attacked, 1),
+        "queries_per_attacked": sum(queries) / max(len(queries), 1),
+        "seconds": seconds,
+        "examples_per_second": len(rows) / seconds,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", required=True)
-    parser.add_argument("--data", default=str(ROOT.parent / "shared/data/mnli_validation_matched_0_7999.jsonl"))
+    parser.add_argument(
+        "--data", default=str(ROOT.parent / "shared/data/mnli_validation_matched_0_7999.jsonl")
+    )
     parser.add_argument("--rows", type=int, default=200)
     parser.add_argument("--out", default=str(ROOT / "bench/results/antonym_attack.json"))
     args = parser.parse_args()
     rows = read_jsonl_rows(args.data, limit=args.rows)
     fast = load_classifier(args.model, num_labels=3)
-    stock = HuggingFaceModelWrapper(fast.model, fast.tokenizer)  # same weights, TextAttack's wrapper
+    stock = HuggingFaceModelWrapper(
+        fast.model, fast.tokenizer
+    )  # same weights, TextAttack's wrapper
     configs = [
         ("authors", authors_attack(stock)),
         ("ours", AntonymUnderNLI.build(fast)),
@@ -109,14 +128,22 @@ def main() -> None:
     ]
     results = [run(name, attack, rows) for name, attack in configs]
     base = results[0]["examples_per_second"]
-    print(f"model {args.model}, {len(rows)} rows of {Path(args.data).name}, device {textattack.shared.utils.device}\n")
-    print("| config | ASR | succeeded | failed | skipped | queries / attacked | examples / s | throughput vs authors |")
+    print(
+        f"model {args.model}, {len(rows)} rows of {Path(args.data).name}, device {textattack.shared.utils.device}\n"
+    )
+    print(
+        "| config | ASR | succeeded | failed | skipped | queries / attacked | examples / s | throughput vs authors |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['config']} | {100 * r['asr']:.1f}% | {r['succeeded']} | {r['failed']} | {r['skipped']} | "
-              f"{r['queries_per_attacked']:.1f} | {r['examples_per_second']:.2f} | {r['examples_per_second'] / base:.2f}x |")  # fmt: skip
+        print(
+            f"| {r['config']} | {100 * r['asr']:.1f}% | {r['succeeded']} | {r['failed']} | {r['skipped']} | "
+            f"{r['queries_per_attacked']:.1f} | {r['examples_per_second']:.2f} | {r['examples_per_second'] / base:.2f}x |"
+        )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"model": args.model, "rows": len(rows), "results": results}, indent=1))
+    Path(args.out).write_text(
+        json.dumps({"model": args.model, "rows": len(rows), "results": results}, indent=1)
+    )
 
 
 if __name__ == "__main__":

@@ -24,7 +24,11 @@ ROOT = Path(__file__).resolve().parents[1]
 def make_env(path: Path, with_plugin: bool) -> Path:
     venv.EnvBuilder(with_pip=False).create(path)
     python = path / "bin" / "python"
-    site = Path(subprocess.check_output([python, "-c", "import site; print(site.getsitepackages()[0])"], text=True).strip())
+    site = Path(
+        subprocess.check_output(
+            [python, "-c", "import site; print(site.getsitepackages()[0])"], text=True
+        ).strip()
+    )
     if with_plugin:
         (site / "textattack_bat_path.pth").write_text(str(ROOT) + "\n")
         (site / "zz_textattack_bat.pth").write_text((ROOT / "textattack_bat.pth").read_text())
@@ -44,7 +48,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         without = make_env(Path(tmp) / "without", with_plugin=False)
         with_plugin = make_env(Path(tmp) / "with", with_plugin=True)
-        check = subprocess.check_output([with_plugin, "-c", "import sys; print('textattack_bat.autoload' in sys.modules)"], text=True)
+        check = subprocess.check_output(
+            [with_plugin, "-c", "import sys; print('textattack_bat.autoload' in sys.modules)"],
+            text=True,
+        )
         assert check.strip() == "True", "the plugin's .pth did not run"
         for python in (without, with_plugin):  # warm the file cache
             time_once(python)
@@ -56,7 +63,9 @@ def main() -> None:
     print(f"python {sys.version.split()[0]}, {args.runs} alternating runs of `python -c pass`")
     print("| environment | median ms | p90 ms |\n|---|---|---|")
     print(f"| without plugin | {1000 * ma:.2f} | {1000 * statistics.quantiles(a, n=10)[-1]:.2f} |")
-    print(f"| with textattack_bat.pth | {1000 * mb:.2f} | {1000 * statistics.quantiles(b, n=10)[-1]:.2f} |")
+    print(
+        f"| with textattack_bat.pth | {1000 * mb:.2f} | {1000 * statistics.quantiles(b, n=10)[-1]:.2f} |"
+    )
     print(f"\nadded: {1000 * (mb - ma):.2f} ms (ratio {mb / ma:.3f}); target < 5 ms")
 
 

@@ -93,8 +93,12 @@ def stock_sentence_encoder(encoder: str):
 
 
 def stock_textfooler(model_wrapper, embedding, encoder: str) -> Attack:
-    word_embedding = WordEmbedding(embedding.vectors, dict(embedding.index), dict(enumerate(embedding.words)),
-                                   nn_matrix=NearestNeighbourRows(embedding.vectors))  # fmt: skip
+    word_embedding = WordEmbedding(
+        embedding.vectors,
+        dict(embedding.index),
+        dict(enumerate(embedding.words)),
+        nn_matrix=NearestNeighbourRows(embedding.vectors),
+    )
     constraints = [
         RepeatModification(),
         StopwordModification(stopwords=set(TEXTFOOLER_STOPWORDS)),
@@ -124,10 +128,19 @@ def run_interleaved(configs, rows) -> list[dict]:
             result = attack.attack(text, row["label"])
             seconds[name] += time.perf_counter() - start
             summaries[name].add_result(result)
-    return [{"config": name, "succeeded": s.succeeded, "failed": s.failed, "skipped": s.skipped,
-             "seconds": seconds[name], "asr": s.success_rate or 0.0,
-             "queries_per_attacked": s.mean_queries or 0.0, "examples_per_second": len(rows) / seconds[name]}
-            for name, s in summaries.items()]  # fmt: skip
+    return [
+        {
+            "config": name,
+            "succeeded": s.succeeded,
+            "failed": s.failed,
+            "skipped": s.skipped,
+            "seconds": seconds[name],
+            "asr": s.success_rate or 0.0,
+            "queries_per_attacked": s.mean_queries or 0.0,
+            "examples_per_second": len(rows) / seconds[name],
+        }
+        for name, s in summaries.items()
+    ]
 
 
 def time_table_builds(data_dir: Path) -> dict:
@@ -182,23 +195,37 @@ def main() -> None:
     neighbours = EmbeddingNeighbours(embedding)
     configs = [
         ("textfooler", stock_textfooler(model, embedding, encoder)),
-        ("synonym-over", SynonymOverChen2022.build(model, synonyms=neighbours, sentence_encoder=encoder)),
-        ("synonym-over-hypothesis", SynonymOverChen2022.build(model, synonyms=neighbours, sentence_encoder=encoder,
-                                                              modifiable_columns=["hypothesis"])),
-    ]  # fmt: skip
+        (
+            "synonym-over",
+            SynonymOverChen2022.build(model, synonyms=neighbours, sentence_encoder=encoder),
+        ),
+        (
+            "synonym-over-hypothesis",
+            SynonymOverChen2022.build(
+                model,
+                synonyms=neighbours,
+                sentence_encoder=encoder,
+                modifiable_columns=["hypothesis"],
+            ),
+        ),
+    ]
     results = run_interleaved(configs, rows)
     base = results[0]["examples_per_second"]
     for r in results:
         r["throughput_vs_textfooler"] = r["examples_per_second"] / base
-    print(f"model {args.model}, {len(rows)} rows of {Path(args.data).name} (idx >= {args.first_idx}), "
-          f"embedding {embedding.source}, sentence encoder {encoder}, device {textattack.shared.utils.device}\n")  # fmt: skip
+    print(
+        f"model {args.model}, {len(rows)} rows of {Path(args.data).name} (idx >= {args.first_idx}), "
+        f"embedding {embedding.source}, sentence encoder {encoder}, device {textattack.shared.utils.device}\n"
+    )
     print(
         "| config | ASR | succeeded | failed | skipped | queries / attacked | examples / s | throughput vs textfooler |"
     )
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['config']} | {100 * r['asr']:.1f}% | {r['succeeded']} | {r['failed']} | {r['skipped']} | "
-              f"{r['queries_per_attacked']:.1f} | {r['examples_per_second']:.3f} | {r['throughput_vs_textfooler']:.2f}x |")  # fmt: skip
+        print(
+            f"| {r['config']} | {100 * r['asr']:.1f}% | {r['succeeded']} | {r['failed']} | {r['skipped']} | "
+            f"{r['queries_per_attacked']:.1f} | {r['examples_per_second']:.3f} | {r['throughput_vs_textfooler']:.2f}x |"
+        )
     tables = time_table_builds(Path(args.data).parent)
     print(
         f"\ntable builds, vocabulary of {', '.join(tables['vocabulary'])} ({tables['vocabulary_size']} words):"
@@ -207,9 +234,19 @@ def main() -> None:
         if key.endswith(("_s", "coverage")):
             print(f"  {key}: {value:.3f}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"command_args": vars(args), "embedding": embedding.source,
-                                          "sentence_encoder": encoder, "rows": len(rows), "results": results,
-                                          "tables": tables}, indent=1))  # fmt: skip
+    Path(args.out).write_text(
+        json.dumps(
+            {
+                "command_args": vars(args),
+                "embedding": embedding.source,
+                "sentence_encoder": encoder,
+                "rows": len(rows),
+                "results": results,
+                "tables": tables,
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -10,7 +10,21 @@ from conftest import ROOT, script
 
 from textattack_bat.antonyms import WordNetAntonyms
 
-INFLECTED_TAGS = (None, "JJ", "JJR", "JJS", "RB", "RBR", "NN", "NNS", "VB", "VBD", "VBG", "VBN", "VBZ")
+INFLECTED_TAGS = (
+    None,
+    "JJ",
+    "JJR",
+    "JJS",
+    "RB",
+    "RBR",
+    "NN",
+    "NNS",
+    "VB",
+    "VBD",
+    "VBG",
+    "VBN",
+    "VBZ",
+)
 
 
 def is_wordnet_antonym(old: str, new: str) -> bool:
@@ -28,11 +42,27 @@ def run_cli_attack(recipe, model_dir, mnli_file, tmp_path, num_examples=20):
     log = tmp_path / f"{recipe}.csv"
     env = {**os.environ, "TEXTATTACK_BAT_EVAL_FILE": str(mnli_file), "TEXTATTACK_BAT_LIMIT": "300"}
     out = subprocess.run(
-        [script("textattack"), "attack", "--model", str(model_dir), "--recipe", recipe,
-         "--dataset-from-file", "recipes/datasets.py", "--num-examples", str(num_examples),
-         "--log-to-csv", str(log), "--disable-stdout"],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=1200,
-    )  # fmt: skip
+        [
+            script("textattack"),
+            "attack",
+            "--model",
+            str(model_dir),
+            "--recipe",
+            recipe,
+            "--dataset-from-file",
+            "recipes/datasets.py",
+            "--num-examples",
+            str(num_examples),
+            "--log-to-csv",
+            str(log),
+            "--disable-stdout",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=1200,
+    )
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     with log.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -62,7 +92,9 @@ def test_cli_antonym_under_nli_both_protocols(nli_model_dir, shared_data, tmp_pa
             assert row["result_type"] == "Skipped"
 
     _, improve_rows = run_cli_attack("antonym-under-nli-improve", nli_model_dir, mnli, tmp_path)
-    assert [r["result_type"] == "Skipped" for r in improve_rows] == [r["result_type"] == "Skipped" for r in rows]
+    assert [r["result_type"] == "Skipped" for r in improve_rows] == [
+        r["result_type"] == "Skipped" for r in rows
+    ]
     assert attack_success_rate(improve_rows) <= attack_success_rate(rows)
 
 
@@ -74,9 +106,13 @@ def test_python_api_attacker(nli_model_dir, shared_data):
     from textattack_bat.models import load_classifier
 
     wrapper = load_classifier(nli_model_dir, num_labels=3)
-    dataset = load_jsonl_dataset(shared_data / "mnli_validation_matched_0_7999.jsonl", limit=40, offset=100)
+    dataset = load_jsonl_dataset(
+        shared_data / "mnli_validation_matched_0_7999.jsonl", limit=40, offset=100
+    )
     attack = AntonymUnderNLI.build(wrapper)
-    assert attack.search_method.wir_method == "gradient"  # HF wrappers have gradients: as the authors
+    assert (
+        attack.search_method.wir_method == "gradient"
+    )  # HF wrappers have gradients: as the authors
     args = textattack.AttackArgs(num_examples=10, silent=True, disable_stdout=True)
     results = textattack.Attacker(attack, dataset, args).attack_dataset()
     assert len(results) == 10
@@ -95,12 +131,26 @@ def test_python_api_attacker(nli_model_dir, shared_data):
 def test_recipes_attack_file_with_textattack_cli(nli_model_dir, tmp_path):
     log = tmp_path / "from-file.csv"
     out = subprocess.run(
-        [script("textattack"), "attack", "--model", str(nli_model_dir),
-         "--attack-from-file", "recipes/attacks.py^antonym_under_nli_hypothesis_only",
-         "--dataset-from-file", "recipes/datasets.py^snli", "--num-examples", "8", "--log-to-csv", str(log),
-         "--disable-stdout"],
-        capture_output=True, text=True, cwd=ROOT, timeout=900,
-    )  # fmt: skip
+        [
+            script("textattack"),
+            "attack",
+            "--model",
+            str(nli_model_dir),
+            "--attack-from-file",
+            "recipes/attacks.py^antonym_under_nli_hypothesis_only",
+            "--dataset-from-file",
+            "recipes/datasets.py^snli",
+            "--num-examples",
+            "8",
+            "--log-to-csv",
+            str(log),
+            "--disable-stdout",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=900,
+    )
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     with log.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -115,8 +165,12 @@ def test_recipes_attack_file_with_textattack_cli(nli_model_dir, tmp_path):
 def test_cli_synonym_over_on_real_mnli(nli_model_dir, shared_data, tmp_path):
     from textattack_bat.tables import EmbeddingNeighbours, load_embedding
 
-    stdout, rows = run_cli_attack("synonym-over", nli_model_dir, shared_data / "mnli_validation_matched_0_7999.jsonl",
-                                  tmp_path)  # fmt: skip
+    stdout, rows = run_cli_attack(
+        "synonym-over",
+        nli_model_dir,
+        shared_data / "mnli_validation_matched_0_7999.jsonl",
+        tmp_path,
+    )
     assert "Number of successful attacks:" in stdout and "Attack success rate:" in stdout
     assert len(rows) == 20
     neighbours = EmbeddingNeighbours(load_embedding("auto"))  # what the recipe uses offline: GloVe
@@ -133,9 +187,15 @@ def test_synonym_over_prints_its_sentence_encoder(nli_model_dir):
     from textattack_bat import SynonymOverChen2022
     from textattack_bat.models import load_classifier
 
-    attack = SynonymOverChen2022.build(load_classifier(nli_model_dir, num_labels=3), embedding="glove")
+    attack = SynonymOverChen2022.build(
+        load_classifier(nli_model_dir, num_labels=3), embedding="glove"
+    )
     printed = str(attack)
-    assert "CachedSBERT" in printed and "all-MiniLM-L6-v2 (local)" in printed and "0.840845057" in printed
+    assert (
+        "CachedSBERT" in printed
+        and "all-MiniLM-L6-v2 (local)" in printed
+        and "0.840845057" in printed
+    )
     assert "WordSwapTable" in printed and "(allow_verb_noun_swap):  True" in printed
 
 
@@ -144,9 +204,22 @@ def test_build_tables_command(tmp_path):
 
     from textattack_bat.datasets import shipped_path
 
-    out = subprocess.run([script("textattack-bat"), "build-tables", "--dataset-from-file",
-                          str(shipped_path("mnli_eval_sample.jsonl")), "--embedding", "glove", "--out", str(tmp_path)],
-                         capture_output=True, text=True, cwd=ROOT, timeout=600)  # fmt: skip
+    out = subprocess.run(
+        [
+            script("textattack-bat"),
+            "build-tables",
+            "--dataset-from-file",
+            str(shipped_path("mnli_eval_sample.jsonl")),
+            "--embedding",
+            "glove",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     synonyms = json.loads((tmp_path / "synonyms.json").read_text())
     antonyms = json.loads((tmp_path / "antonyms.json").read_text())

@@ -18,8 +18,13 @@ from textattack_bat.tables import (
 
 
 def angle(words, degrees):
-    return Embedding(words, np.array([[np.cos(np.radians(d)), np.sin(np.radians(d)), 0.1] for d in degrees],
-                                     dtype=np.float32), "toy")  # fmt: skip
+    return Embedding(
+        words,
+        np.array(
+            [[np.cos(np.radians(d)), np.sin(np.radians(d)), 0.1] for d in degrees], dtype=np.float32
+        ),
+        "toy",
+    )
 
 
 def cosine(embedding, a, b):

@@ -17,7 +17,10 @@ def test_cpu_and_auto_on_a_machine_without_cuda():
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error on a machine without CUDA")
 def test_cuda_requested_without_cuda_is_a_clear_error():
-    with pytest.raises(ValueError, match=r"^--device cuda: CUDA is not available on this machine .*use --device cpu\.$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^--device cuda: CUDA is not available on this machine .*use --device cpu\.$",
+    ):
         resolve_device("cuda")
 
 
@@ -47,9 +50,26 @@ def test_load_classifier_puts_every_parameter_on_the_requested_device():
 def test_evaluate_cli_refuses_a_missing_device_in_one_line(shared_data, tmp_path):
     if torch.cuda.is_available():
         pytest.skip("checks the error on a machine without CUDA")
-    out = subprocess.run([script("textattack-bat"), "evaluate", "--model", str(tmp_path), "--dataset-from-file",
-                          str(shared_data / "snli_test.jsonl"), "--device", "cuda:0"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=300)  # fmt: skip
+    out = subprocess.run(
+        [
+            script("textattack-bat"),
+            "evaluate",
+            "--model",
+            str(tmp_path),
+            "--dataset-from-file",
+            str(shared_data / "snli_test.jsonl"),
+            "--device",
+            "cuda:0",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert out.returncode == 2
-    assert out.stderr.strip().splitlines()[-1].startswith("textattack-bat evaluate: error: --device cuda:0: CUDA is not")
+    assert (
+        out.stderr.strip()
+        .splitlines()[-1]
+        .startswith("textattack-bat evaluate: error: --device cuda:0: CUDA is not")
+    )
     assert "Traceback" not in out.stderr

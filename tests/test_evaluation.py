@@ -10,8 +10,14 @@ from conftest import ROOT, script
 
 def run_cli(*args, timeout=1500):
     env = {**os.environ}
-    return subprocess.run([script("textattack-bat"), *args], capture_output=True, text=True, env=env,
-                          cwd=ROOT, timeout=timeout)  # fmt: skip
+    return subprocess.run(
+        [script("textattack-bat"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=timeout,
+    )
 
 
 def is_png(path, min_bytes=10_000):
@@ -26,8 +32,14 @@ def independent_accuracy(model_dir, rows):
     tokenizer = transformers.AutoTokenizer.from_pretrained(model_dir)
     model = transformers.AutoModelForSequenceClassification.from_pretrained(model_dir).eval()
     with torch.no_grad():
-        batch = tokenizer([r["premise"] for r in rows], [r["hypothesis"] for r in rows], padding=True,
-                          truncation=True, max_length=128, return_tensors="pt")  # fmt: skip
+        batch = tokenizer(
+            [r["premise"] for r in rows],
+            [r["hypothesis"] for r in rows],
+            padding=True,
+            truncation=True,
+            max_length=128,
+            return_tensors="pt",
+        )
         predictions = model(**batch).logits.argmax(-1).tolist()
     return sum(p == r["label"] for p, r in zip(predictions, rows)) / len(rows)
 
@@ -35,8 +47,17 @@ def independent_accuracy(model_dir, rows):
 @pytest.mark.slow
 def test_evaluate_cli_on_real_mnli(nli_model_dir, shared_data, mnli_rows, tmp_path):
     mnli = shared_data / "mnli_validation_matched_0_7999.jsonl"
-    run = run_cli("evaluate", "--model", str(nli_model_dir), "--dataset-from-file", str(mnli),
-                  "--num-examples", "20", "--output-dir", str(tmp_path))  # fmt: skip
+    run = run_cli(
+        "evaluate",
+        "--model",
+        str(nli_model_dir),
+        "--dataset-from-file",
+        str(mnli),
+        "--num-examples",
+        "20",
+        "--output-dir",
+        str(tmp_path),
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "antonym ASR (paper definition)" in run.stdout and "synonym ASR" in run.stdout
     report = json.loads((tmp_path / "robustness.json").read_text())
@@ -47,34 +68,80 @@ def test_evaluate_cli_on_real_mnli(nli_model_dir, shared_data, mnli_rows, tmp_pa
         if counts["attacked"]:
             assert counts["success_rate"] == pytest.approx(counts["succeeded"] / counts["attacked"])
     assert report["accuracy"] == pytest.approx(independent_accuracy(nli_model_dir, mnli_rows[:20]))
-    assert report["antonym_asr_improve_only"]["succeeded"] <= report["antonym_asr_paper_definition"]["succeeded"]
+    assert (
+        report["antonym_asr_improve_only"]["succeeded"]
+        <= report["antonym_asr_paper_definition"]["succeeded"]
+    )
     neutral_or_wrong = report["antonym_asr_paper_definition"]["skipped"]
     assert neutral_or_wrong >= sum(r["label"] == 1 for r in mnli_rows[:20])
 
 
 def test_evaluate_bad_input(nli_model_dir, shared_data, tmp_path):
     mnli = str(shared_data / "mnli_validation_matched_0_7999.jsonl")
-    missing = run_cli("evaluate", "--model", str(tmp_path / "no-model"), "--dataset-from-file", mnli, "--no-synonym")
+    missing = run_cli(
+        "evaluate",
+        "--model",
+        str(tmp_path / "no-model"),
+        "--dataset-from-file",
+        mnli,
+        "--no-synonym",
+    )
     assert missing.returncode == 2 and "does not exist or has no config.json" in missing.stderr
     columns = tmp_path / "columns.jsonl"
     columns.write_text('{"foo": "a", "bar": "b", "label": 0}\n')
-    wrong = run_cli("evaluate", "--model", str(nli_model_dir), "--dataset-from-file", str(columns), "--no-synonym")
-    assert wrong.returncode == 2 and "Cannot tell the task from columns ['bar', 'foo', 'label']" in wrong.stderr
+    wrong = run_cli(
+        "evaluate",
+        "--model",
+        str(nli_model_dir),
+        "--dataset-from-file",
+        str(columns),
+        "--no-synonym",
+    )
+    assert (
+        wrong.returncode == 2
+        and "Cannot tell the task from columns ['bar', 'foo', 'label']" in wrong.stderr
+    )
     small = tmp_path / "small.jsonl"
     small.write_text('{"premise": "A man sleeps.", "hypothesis": "A man is awake.", "label": 2}\n')
-    too_many = run_cli("evaluate", "--model", str(nli_model_dir), "--dataset-from-file", str(small),
-                       "--num-examples", "5", "--no-synonym")  # fmt: skip
-    assert too_many.returncode == 2 and "num_examples=5 but the dataset has only 1 rows" in too_many.stderr
+    too_many = run_cli(
+        "evaluate",
+        "--model",
+        str(nli_model_dir),
+        "--dataset-from-file",
+        str(small),
+        "--num-examples",
+        "5",
+        "--no-synonym",
+    )
+    assert (
+        too_many.returncode == 2
+        and "num_examples=5 but the dataset has only 1 rows" in too_many.stderr
+    )
     qqp = tmp_path / "qqp.jsonl"
-    qqp.write_text('{"question1": "How do I cook rice?", "question2": "How is rice cooked?", "label": 1}\n')
-    labels = run_cli("evaluate", "--model", str(nli_model_dir), "--dataset-from-file", str(qqp), "--no-synonym")
+    qqp.write_text(
+        '{"question1": "How do I cook rice?", "question2": "How is rice cooked?", "label": 1}\n'
+    )
+    labels = run_cli(
+        "evaluate", "--model", str(nli_model_dir), "--dataset-from-file", str(qqp), "--no-synonym"
+    )
     assert labels.returncode == 2 and "has 3 labels but the dataset has 2" in labels.stderr
 
 
 @pytest.mark.slow
 def test_demo_runs_end_to_end_small(tmp_path):
-    run = run_cli("demo", "--train-size", "96", "--eval-size", "48", "--attack-examples", "24", "--epochs", "2",
-                  "--output-dir", str(tmp_path))  # fmt: skip
+    run = run_cli(
+        "demo",
+        "--train-size",
+        "96",
+        "--eval-size",
+        "48",
+        "--attack-examples",
+        "24",
+        "--epochs",
+        "2",
+        "--output-dir",
+        str(tmp_path),
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "| normal |" in run.stdout and "| bat |" in run.stdout and "95% CI" in run.stdout
     results = json.loads((tmp_path / "demo_results.json").read_text())
@@ -88,7 +155,10 @@ def test_demo_runs_end_to_end_small(tmp_path):
         assert [h["epoch"] for h in results[name]["history"]] == [1, 2]
     # the same warm start: both histories share epoch 1
     assert results["normal"]["history"][0] == results["bat"]["history"][0]
-    assert "train_triplet" in results["bat"]["history"][1] and "train_triplet" not in results["normal"]["history"][1]
+    assert (
+        "train_triplet" in results["bat"]["history"][1]
+        and "train_triplet" not in results["normal"]["history"][1]
+    )
     assert is_png(tmp_path / "tradeoff.png") and is_png(tmp_path / "representations_tsne.png")
 
 
@@ -106,8 +176,10 @@ def test_robustness_callback_reuses_its_sentence_encoder_across_epochs(
     from textattack_bat.models import load_classifier
 
     dataset = load_jsonl_dataset(shared_data / "mnli_validation_matched_0_7999.jsonl", limit=12)
-    trainer = SimpleNamespace(model_wrapper=load_classifier(nli_model_dir, num_labels=3),
-                              training_args=SimpleNamespace(output_dir=str(tmp_path)))  # fmt: skip
+    trainer = SimpleNamespace(
+        model_wrapper=load_classifier(nli_model_dir, num_labels=3),
+        training_args=SimpleNamespace(output_dir=str(tmp_path)),
+    )
     callback = RobustnessCallback(
         dataset, 12, synonym_options={"embedding": "glove"}, output_dir=tmp_path
     )

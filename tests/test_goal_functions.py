@@ -4,11 +4,15 @@ from collections import OrderedDict
 
 import pytest
 import textattack
-from textattack.attack_results import FailedAttackResult, SkippedAttackResult, SuccessfulAttackResult
+from fakes import KeywordModel
+from textattack.attack_results import (
+    FailedAttackResult,
+    SkippedAttackResult,
+    SuccessfulAttackResult,
+)
 from textattack.goal_function_results import GoalFunctionResultStatus
 from textattack.shared import AttackedText
 
-from fakes import KeywordModel
 from textattack_bat.goal_functions import UndersensitivityClassification
 from textattack_bat.recipes import AntonymUnderChen2022
 
@@ -16,8 +20,10 @@ from textattack_bat.recipes import AntonymUnderChen2022
 def attack_one(rule, text, label, wir_method="delete", **options):
     model = KeywordModel(rule)
     attack = AntonymUnderChen2022.build(model, wir_method=wir_method, **options)
-    example = AttackedText(text) if isinstance(text, str) else AttackedText(
-        OrderedDict(zip(("premise", "hypothesis"), text))
+    example = (
+        AttackedText(text)
+        if isinstance(text, str)
+        else AttackedText(OrderedDict(zip(("premise", "hypothesis"), text)))
     )
     return attack.attack(example, label)
 
@@ -36,7 +42,9 @@ def test_kept_label_at_lower_confidence_succeeds_by_definition_but_not_improve_o
 
 
 def test_kept_label_at_higher_confidence_succeeds_under_both():
-    assert isinstance(attack_one(confidence_after_bad(0.95), "The food was good", 0), SuccessfulAttackResult)
+    assert isinstance(
+        attack_one(confidence_after_bad(0.95), "The food was good", 0), SuccessfulAttackResult
+    )
     assert isinstance(
         attack_one(confidence_after_bad(0.95), "The food was good", 0, improve_only=True),
         SuccessfulAttackResult,
@@ -45,7 +53,9 @@ def test_kept_label_at_higher_confidence_succeeds_under_both():
 
 def test_flipping_every_swap_fails_under_both():
     for improve_only in (False, True):
-        result = attack_one(confidence_after_bad(0.2), "The food was good", 0, improve_only=improve_only)
+        result = attack_one(
+            confidence_after_bad(0.2), "The food was good", 0, improve_only=improve_only
+        )
         assert isinstance(result, FailedAttackResult)
 
 
@@ -60,7 +70,9 @@ def test_unchanged_text_never_succeeds():
 def test_misclassified_and_skipped_labels_are_skipped():
     rule = confidence_after_bad(0.95)
     assert isinstance(attack_one(rule, "The food was good", 1), SkippedAttackResult)
-    assert isinstance(attack_one(rule, "The food was good", 0, skip_labels=[0]), SkippedAttackResult)
+    assert isinstance(
+        attack_one(rule, "The food was good", 0, skip_labels=[0]), SkippedAttackResult
+    )
 
 
 def test_never_more_than_one_word_in_either_column():
@@ -92,10 +104,14 @@ def test_swap_may_land_in_either_column_and_columns_can_be_restricted():
     result = attack_one(rule, ("The good soup was hot", "An old man ate"), 0)
     assert isinstance(result, SuccessfulAttackResult)
     assert "young" in result.perturbed_result.attacked_text.text
-    restricted = attack_one(rule, ("The good soup was hot", "An old man ate"), 0, modifiable_columns=["premise"])
+    restricted = attack_one(
+        rule, ("The good soup was hot", "An old man ate"), 0, modifiable_columns=["premise"]
+    )
     assert isinstance(restricted, FailedAttackResult)
     with pytest.raises(ValueError, match="not input columns"):
-        attack_one(rule, ("The good soup was hot", "An old man ate"), 0, modifiable_columns=["sentence1"])
+        attack_one(
+            rule, ("The good soup was hot", "An old man ate"), 0, modifiable_columns=["sentence1"]
+        )
 
 
 def test_single_column_dataset_works():

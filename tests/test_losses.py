@@ -24,8 +24,11 @@ def hand_pairwise(alpha, beta, margin, pos_mask, neg_mask):
 
 
 def hand_triplet(margin, pos_mask, neg_mask):
-    values = [max(0.0, (dp if mp else 0.0) + margin - dn)
-              for dp, dn, mp, mn in zip(D_POS, D_NEG, pos_mask, neg_mask) if mn]  # fmt: skip
+    values = [
+        max(0.0, (dp if mp else 0.0) + margin - dn)
+        for dp, dn, mp, mn in zip(D_POS, D_NEG, pos_mask, neg_mask)
+        if mn
+    ]
     return sum(values) / len(values) if values else 0.0
 
 
@@ -38,18 +41,28 @@ def test_pairwise_matches_hand_values(pos_mask, neg_mask, margin):
     loss, _ = PairwiseContrastiveLoss(alpha=1.0, beta=1.2, margin=margin)(
         H, H_O, H_U, torch.tensor(pos_mask), torch.tensor(neg_mask)
     )
-    assert loss.item() == pytest.approx(hand_pairwise(1.0, 1.2, margin, pos_mask, neg_mask), abs=1e-6)
+    assert loss.item() == pytest.approx(
+        hand_pairwise(1.0, 1.2, margin, pos_mask, neg_mask), abs=1e-6
+    )
 
 
 @pytest.mark.parametrize("pos_mask,neg_mask", list(itertools.product(MASKS, MASKS)))
 @pytest.mark.parametrize("margin", [1.0, 1.5])
 def test_triplet_matches_hand_values(pos_mask, neg_mask, margin):
-    loss, _ = TripletContrastiveLoss(margin=margin)(H, H_O, H_U, torch.tensor(pos_mask), torch.tensor(neg_mask))
+    loss, _ = TripletContrastiveLoss(margin=margin)(
+        H, H_O, H_U, torch.tensor(pos_mask), torch.tensor(neg_mask)
+    )
     assert loss.item() == pytest.approx(hand_triplet(margin, pos_mask, neg_mask), abs=1e-6)
 
 
-@pytest.mark.parametrize("loss_fn", [PairwiseContrastiveLoss(), TripletContrastiveLoss(),
-                                     TripletContrastiveLoss(distance="euclidean")])  # fmt: skip
+@pytest.mark.parametrize(
+    "loss_fn",
+    [
+        PairwiseContrastiveLoss(),
+        TripletContrastiveLoss(),
+        TripletContrastiveLoss(distance="euclidean"),
+    ],
+)
 def test_all_masked_batch_is_exactly_zero_with_finite_gradients(loss_fn):
     h = torch.randn(4, 8, requires_grad=True)
     zeros = torch.zeros(4)
@@ -70,6 +83,8 @@ def test_identical_rows_and_zero_vectors_stay_finite():
 def test_distances():
     a, b = torch.tensor([[3.0, 4.0]]), torch.tensor([[0.0, 0.0]])
     assert EuclideanDistance()(a, b).item() == pytest.approx(5.0)
-    assert CosineDistance()(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 3.0]])).item() == pytest.approx(1.0)
+    assert CosineDistance()(
+        torch.tensor([[1.0, 0.0]]), torch.tensor([[0.0, 3.0]])
+    ).item() == pytest.approx(1.0)
     with pytest.raises(ValueError, match="Unknown distance"):
         PairwiseContrastiveLoss(distance="manhattan")

@@ -17,7 +17,9 @@ def outcome(result) -> tuple[str, str]:
 
 
 def attack_rows(attack, rows):
-    return [outcome(attack.attack(AttackedText(OrderedDict(inputs)), label)) for inputs, label in rows]
+    return [
+        outcome(attack.attack(AttackedText(OrderedDict(inputs)), label)) for inputs, label in rows
+    ]
 
 
 def _worker(payload, rows, queue):
@@ -30,22 +32,33 @@ def build(recipe):
 
     torch.manual_seed(0)
     model = load_classifier(None, num_labels=3, device="cpu")
-    recipes = {"antonym-under-nli": lambda: AntonymUnderNLI.build(model),
-               "antonym-under-nli-improve": lambda: AntonymUnderNLIImprove.build(model),
-               "synonym-over": lambda: SynonymOverChen2022.build(model, embedding="glove")}  # fmt: skip
+    recipes = {
+        "antonym-under-nli": lambda: AntonymUnderNLI.build(model),
+        "antonym-under-nli-improve": lambda: AntonymUnderNLIImprove.build(model),
+        "synonym-over": lambda: SynonymOverChen2022.build(model, embedding="glove"),
+    }
     return recipes[recipe]()
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("recipe", ["antonym-under-nli", "antonym-under-nli-improve", "synonym-over"])
+@pytest.mark.parametrize(
+    "recipe", ["antonym-under-nli", "antonym-under-nli-improve", "synonym-over"]
+)
 def test_attack_pickles_and_gives_the_same_results(recipe, shared_data):
-    rows = [(dict(inputs), label) for inputs, label in load_jsonl_dataset(shared_data / "snli_test.jsonl", limit=20)]
+    rows = [
+        (dict(inputs), label)
+        for inputs, label in load_jsonl_dataset(shared_data / "snli_test.jsonl", limit=20)
+    ]
     attack = build(recipe)
     expected = attack_rows(attack, rows)
-    assert sum(kind != "SkippedAttackResult" for kind, _ in expected) >= 5  # the rows are really attacked
+    assert (
+        sum(kind != "SkippedAttackResult" for kind, _ in expected) >= 5
+    )  # the rows are really attacked
     payload = pickle.dumps(attack)
     assert attack_rows(pickle.loads(payload), rows) == expected
-    if recipe == "antonym-under-nli":  # one attack in a spawned process, as TextAttack's workers get it
+    if (
+        recipe == "antonym-under-nli"
+    ):  # one attack in a spawned process, as TextAttack's workers get it
         context = multiprocessing.get_context("spawn")
         queue = context.Queue()
         worker = context.Process(target=_worker, args=(payload, rows[:6], queue))

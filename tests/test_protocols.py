@@ -1,10 +1,10 @@
 """Issue 7: both antonym-ASR protocols, by name, in the API and from one evaluation pass."""
 
 import pytest
-from textattack.attack_results import FailedAttackResult, SuccessfulAttackResult
-
 from fakes import KeywordModel
 from test_goal_functions import attack_one, confidence_after_bad
+from textattack.attack_results import FailedAttackResult, SuccessfulAttackResult
+
 from textattack_bat.evaluation import evaluate_robustness
 from textattack_bat.recipes import AntonymUnderChen2022
 from textattack_bat.search_methods import GreedyWordSwapWIRProtocols
@@ -19,10 +19,14 @@ CASES = {  # p(label) after the swap: (paper definition, improve-only)
 @pytest.mark.parametrize("case", CASES)
 def test_each_protocol_by_its_recipe_option(case):
     p_after, (paper, improve_only) = CASES[case]
-    expected = lambda ok: SuccessfulAttackResult if ok else FailedAttackResult  # noqa: E731
-    assert isinstance(attack_one(confidence_after_bad(p_after), "The food was good", 0), expected(paper))
-    assert isinstance(attack_one(confidence_after_bad(p_after), "The food was good", 0, improve_only=True),
-                      expected(improve_only))  # fmt: skip
+    expected = lambda ok: SuccessfulAttackResult if ok else FailedAttackResult
+    assert isinstance(
+        attack_one(confidence_after_bad(p_after), "The food was good", 0), expected(paper)
+    )
+    assert isinstance(
+        attack_one(confidence_after_bad(p_after), "The food was good", 0, improve_only=True),
+        expected(improve_only),
+    )
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -31,7 +35,9 @@ def test_one_pass_search_gives_both_outcomes(case):
     from textattack.shared import AttackedText
 
     model = KeywordModel(confidence_after_bad(p_after))
-    attack = AntonymUnderChen2022.build(model, search_method=GreedyWordSwapWIRProtocols(wir_method="delete"))
+    attack = AntonymUnderChen2022.build(
+        model, search_method=GreedyWordSwapWIRProtocols(wir_method="delete")
+    )
     result = attack.attack(AttackedText("The food was good"), 0)
     assert isinstance(result, SuccessfulAttackResult) == paper
     assert result.perturbed_result.improve_only_succeeded == improve_only
@@ -52,7 +58,9 @@ def test_one_pass_matches_separate_runs_when_an_early_swap_raises_confidence_but
 
     text = AttackedText("The old food was good")
     legacy = AntonymUnderChen2022.build(KeywordModel(rule), wir_method="random", improve_only=True)
-    one_pass = AntonymUnderChen2022.build(KeywordModel(rule), search_method=GreedyWordSwapWIRProtocols(wir_method="random"))
+    one_pass = AntonymUnderChen2022.build(
+        KeywordModel(rule), search_method=GreedyWordSwapWIRProtocols(wir_method="random")
+    )
     import numpy as np
 
     outcomes = []
@@ -62,7 +70,9 @@ def test_one_pass_matches_separate_runs_when_an_early_swap_raises_confidence_but
         np.random.seed(seed)
         result = one_pass.attack(text, 0)
         assert result.perturbed_result.improve_only_succeeded == expected, seed
-        assert isinstance(result, SuccessfulAttackResult)  # the paper definition always finds good -> bad
+        assert isinstance(
+            result, SuccessfulAttackResult
+        )  # the paper definition always finds good -> bad
         outcomes.append(expected)
     assert set(outcomes) == {True, False}  # the order decides the improve-only outcome
 
@@ -71,7 +81,9 @@ def test_evaluate_robustness_counts_both_protocols():
     model = KeywordModel(confidence_after_bad(0.6))
     import textattack
 
-    dataset = textattack.datasets.Dataset([("The food was good", 0), ("The food was good", 1), ("A good meal", 0)])
+    dataset = textattack.datasets.Dataset(
+        [("The food was good", 0), ("The food was good", 1), ("A good meal", 0)]
+    )
     report = evaluate_robustness(model, dataset, synonym=False, progress=False)
     assert report.num_examples == 3 and report.correct == 2
     assert report.antonym.succeeded == 2 and report.antonym.skipped == 1

@@ -10,13 +10,16 @@ from textattack_bat.gold_edits import evaluate_gold_edits, load_gold_edits
 from textattack_bat.rates import Rate, wilson_interval
 
 
-@pytest.mark.parametrize("k,n,low,high", [
-    (5, 10, 0.2366, 0.7634),   # Wilson (1927) / Newcombe (1998) table values
-    (0, 10, 0.0, 0.2775),
-    (10, 10, 0.7225, 1.0),
-    (50, 100, 0.4038, 0.5962),
-    (81, 263, 0.2553, 0.3662),  # Newcombe (1998), example (a)
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "k,n,low,high",
+    [
+        (5, 10, 0.2366, 0.7634),  # Wilson (1927) / Newcombe (1998) table values
+        (0, 10, 0.0, 0.2775),
+        (10, 10, 0.7225, 1.0),
+        (50, 100, 0.4038, 0.5962),
+        (81, 263, 0.2553, 0.3662),  # Newcombe (1998), example (a)
+    ],
+)
 def test_wilson_interval_matches_published_values(k, n, low, high):
     got = wilson_interval(k, n)
     assert got == pytest.approx((low, high), abs=1e-4)
@@ -25,7 +28,9 @@ def test_wilson_interval_matches_published_values(k, n, low, high):
 def test_rate_reporting_and_bad_counts():
     rate = Rate(115, 200)
     assert rate.value == 0.575
-    assert rate.format() == "57.5% (115/200, 95% CI 50.6-64.1)"  # by hand: centre 0.5736, half 0.0679
+    assert (
+        rate.format() == "57.5% (115/200, 95% CI 50.6-64.1)"
+    )  # by hand: centre 0.5736, half 0.0679
     assert rate.to_dict()["n"] == 200 and rate.to_dict()["count"] == 115
     assert Rate(0, 0).to_dict() == {"rate": None, "count": 0, "n": 0, "ci95": None}
     assert Rate(0, 0).format() == "-"
@@ -38,18 +43,40 @@ def test_gold_edits_counts_by_hand(tmp_path):
     """A keyword model on four hand-written edits: predicts contradiction iff 'indoors', 'sits' or
     'woman' is in the pair, else entailment."""
     rows = [
-        {"premise": "A man runs outside.", "hypothesis": "A man is outdoors.", "label": 0,
-         "edited_hypothesis": "A man is indoors.", "edited_label": 2},   # correct, flips: not kept
-        {"premise": "A boy stands.", "hypothesis": "A boy stands.", "label": 0,
-         "edited_hypothesis": "A boy kneels.", "edited_label": 2},      # correct, kept (undersensitive)
-        {"premise": "A man sits.", "hypothesis": "A man stands.", "label": 2,
-         "edited_hypothesis": "A man sits.", "edited_label": 0},        # correct (sits in premise), kept
-        {"premise": "A girl sings.", "hypothesis": "A woman sings.", "label": 0,
-         "edited_hypothesis": "A man sings.", "edited_label": 2},       # original wrong: not counted
-    ]  # fmt: skip
+        {
+            "premise": "A man runs outside.",
+            "hypothesis": "A man is outdoors.",
+            "label": 0,
+            "edited_hypothesis": "A man is indoors.",
+            "edited_label": 2,
+        },  # correct, flips: not kept
+        {
+            "premise": "A boy stands.",
+            "hypothesis": "A boy stands.",
+            "label": 0,
+            "edited_hypothesis": "A boy kneels.",
+            "edited_label": 2,
+        },  # correct, kept (undersensitive)
+        {
+            "premise": "A man sits.",
+            "hypothesis": "A man stands.",
+            "label": 2,
+            "edited_hypothesis": "A man sits.",
+            "edited_label": 0,
+        },  # correct (sits in premise), kept
+        {
+            "premise": "A girl sings.",
+            "hypothesis": "A woman sings.",
+            "label": 0,
+            "edited_hypothesis": "A man sings.",
+            "edited_label": 2,
+        },  # original wrong: not counted
+    ]
     path = tmp_path / "edits.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    model = KeywordModel(lambda w: [0.0, 0.0, 1.0] if w & {"indoors", "sits", "woman"} else [1.0, 0.0, 0.0])
+    model = KeywordModel(
+        lambda w: [0.0, 0.0, 1.0] if w & {"indoors", "sits", "woman"} else [1.0, 0.0, 0.0]
+    )
     report = evaluate_gold_edits(model, path)
     assert (report.original_accuracy.successes, report.original_accuracy.trials) == (3, 4)
     # edits: indoors -> 2 (right), kneels -> 0 (wrong), sits -> 2 (wrong), man -> 0 (wrong)
@@ -61,7 +88,9 @@ def test_gold_edits_counts_by_hand(tmp_path):
 def test_bad_gold_edit_file_is_reported(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"premise": "a", "hypothesis": "b", "label": 0}\n')
-    with pytest.raises(ValueError, match=r"row 1: missing field\(s\) \['edited_hypothesis', 'edited_label'\]"):
+    with pytest.raises(
+        ValueError, match=r"row 1: missing field\(s\) \['edited_hypothesis', 'edited_label'\]"
+    ):
         load_gold_edits(path)
 
 
@@ -81,11 +110,17 @@ def test_shipped_cad_edits_on_minilm(shared_data):
     model, tokenizer = wrapper.model.eval(), wrapper.tokenizer
     assert isinstance(tokenizer, transformers.PreTrainedTokenizerBase)
     with torch.no_grad():
+
         def argmax(hypotheses):
-            batch = tokenizer([e.premise for e in edits], hypotheses, padding=True, return_tensors="pt")
+            batch = tokenizer(
+                [e.premise for e in edits], hypotheses, padding=True, return_tensors="pt"
+            )
             return model(**batch).logits.argmax(-1).numpy()
 
-        original, edited = argmax([e.hypothesis for e in edits]), argmax([e.edited_hypothesis for e in edits])
+        original, edited = (
+            argmax([e.hypothesis for e in edits]),
+            argmax([e.edited_hypothesis for e in edits]),
+        )
     labels = np.array([e.label for e in edits])
     correct = original == labels
     assert report.original_accuracy.successes == int(correct.sum())

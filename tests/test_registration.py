@@ -30,8 +30,13 @@ def test_textattack_list_shows_our_recipes_and_opt_out_removes_them():
     assert listed.returncode == 0, listed.stderr
     for name, path in registration.RECIPE_NAMES.items():
         assert f"{name} ({path})" in listed.stdout
-    disabled = run(script("textattack"), "list", "attack-recipes", "--plain",
-                   env_extra={"TEXTATTACK_BAT_DISABLE_AUTOLOAD": "1"})  # fmt: skip
+    disabled = run(
+        script("textattack"),
+        "list",
+        "attack-recipes",
+        "--plain",
+        env_extra={"TEXTATTACK_BAT_DISABLE_AUTOLOAD": "1"},
+    )
     assert disabled.returncode == 0, disabled.stderr
     assert "textfooler" in disabled.stdout
     assert "antonym-under" not in disabled.stdout
@@ -75,19 +80,34 @@ def test_spawned_worker_processes_see_the_recipes():
 
 @pytest.mark.slow
 def test_regular_wheel_ships_the_pth_file(tmp_path):
-    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                "-w", str(tmp_path), str(ROOT), timeout=600)  # fmt: skip
+    built = run(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--no-deps",
+        "--no-build-isolation",
+        "-q",
+        "-w",
+        str(tmp_path),
+        str(ROOT),
+        timeout=600,
+    )
     assert built.returncode == 0, built.stderr
     wheel = next(tmp_path.glob("textattack_bat-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
-        assert archive.read("textattack_bat.pth").decode().strip() == "import textattack_bat.autoload"
+        assert (
+            archive.read("textattack_bat.pth").decode().strip() == "import textattack_bat.autoload"
+        )
         assert "textattack_bat/data/snli_train_sample.jsonl" in archive.namelist()
 
 
 def test_training_method_names_parse():
     assert registration.parse_training_method("bat-triplet") == ("bat-triplet", {})
     assert registration.parse_training_method("bat-pairwise^alpha=1.0,beta=1.2") == (
-        "bat-pairwise", {"alpha": 1.0, "beta": 1.2})  # fmt: skip
+        "bat-pairwise",
+        {"alpha": 1.0, "beta": 1.2},
+    )
     assert registration.parse_training_method("a2t") is None
     with pytest.raises(ValueError):
         registration.parse_training_method("safer^1.0")
@@ -102,7 +122,10 @@ def test_canary_recipe_table_and_cli_choices():
     assert isinstance(attack_args.ATTACK_RECIPE_NAMES, dict)
     assert "textfooler" in attack_args.ATTACK_RECIPE_NAMES
     source = inspect.getsource(attack_args.CommandLineAttackArgs._create_attack_from_args)
-    assert 'eval(\n                    f"{ATTACK_RECIPE_NAMES[args.attack_recipe]}.build(model_wrapper)"' in source
+    assert (
+        'eval(\n                    f"{ATTACK_RECIPE_NAMES[args.attack_recipe]}.build(model_wrapper)"'
+        in source
+    )
     parser = attack_args.CommandLineAttackArgs._add_parser_args(argparse.ArgumentParser())
     recipe_action = next(a for a in parser._actions if a.dest == "attack_recipe")
     assert "antonym-under-nli" in recipe_action.choices  # a live view of ATTACK_RECIPE_NAMES

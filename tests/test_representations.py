@@ -13,8 +13,16 @@ from textattack_bat.representations import (
 
 
 def tiny(config_class, model_class, **extra):
-    config = config_class(vocab_size=100, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
-                          intermediate_size=32, num_labels=3, max_position_embeddings=64, **extra)  # fmt: skip
+    config = config_class(
+        vocab_size=100,
+        hidden_size=16,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=32,
+        num_labels=3,
+        max_position_embeddings=64,
+        **extra,
+    )
     torch.manual_seed(0)
     return model_class(config).eval()
 
@@ -29,7 +37,11 @@ def test_hugging_face_families(family):
     if family == "bert":
         model = tiny(transformers.BertConfig, transformers.BertForSequenceClassification)
     else:
-        model = tiny(transformers.RobertaConfig, transformers.RobertaForSequenceClassification, pad_token_id=1)
+        model = tiny(
+            transformers.RobertaConfig,
+            transformers.RobertaForSequenceClassification,
+            pad_token_id=1,
+        )
     inputs = batch()
     expected = model(**inputs).logits
     for representation in ("cls", "mean"):

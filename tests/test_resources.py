@@ -27,9 +27,15 @@ def test_import_works_offline_and_is_lazy():
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False", "False"]
     both = subprocess.run(
-        [sys.executable, "-c", "import textattack, textattack_bat; print(textattack_bat.AntonymUnderNLI.__name__)"],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            "import textattack, textattack_bat; print(textattack_bat.AntonymUnderNLI.__name__)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert both.returncode == 0, both.stderr
     assert both.stdout.strip().endswith("AntonymUnderNLI")
 
@@ -40,16 +46,28 @@ def test_missing_nltk_data_gives_the_clear_error(tmp_path):
         "try:\n    resources.wordnet()\nexcept resources.ResourceNotFoundError as e:\n    print(e)\n"
     )
     env = {**os.environ, "NLTK_DATA": str(tmp_path), "TEXTATTACK_BAT_BUNDLED_NLTK": "0"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
     assert "NLTK data 'wordnet' (wordnet) not found." in out.stdout
     assert str(tmp_path) in out.stdout
     assert "python -m nltk.downloader wordnet" in out.stdout and "NLTK_DATA=" in out.stdout
 
 
 def test_textattack_import_without_stopwords_fails_clearly_offline(tmp_path):
-    env = {**os.environ, "NLTK_DATA": str(tmp_path), "HF_HUB_OFFLINE": "1", "TEXTATTACK_BAT_BUNDLED_NLTK": "0"}
-    out = subprocess.run([sys.executable, "-c", "import textattack"], capture_output=True, text=True,
-                         env=env, timeout=300)  # fmt: skip
+    env = {
+        **os.environ,
+        "NLTK_DATA": str(tmp_path),
+        "HF_HUB_OFFLINE": "1",
+        "TEXTATTACK_BAT_BUNDLED_NLTK": "0",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", "import textattack"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert out.returncode != 0
     assert "NLTK data 'stopwords' (stopwords) not found." in out.stderr
     assert "python -m nltk.downloader stopwords" in out.stderr
@@ -66,22 +84,37 @@ def test_bundled_nltk_data_serves_a_fresh_machine(tmp_path):
         "print(sorted({a.name() for s in wn.synsets('hot', 'a') for l in s.lemmas() for a in l.antonyms()}))\n"
         "print(nltk.pos_tag(['The', 'water', 'is', 'hot'], tagset='universal'))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     antonyms, tags = out.stdout.strip().splitlines()[-2:]
     assert antonyms == "['cold']"
     assert tags == "[('The', 'DET'), ('water', 'NOUN'), ('is', 'VERB'), ('hot', 'ADJ')]"
-    doctor = subprocess.run([script("textattack-bat"), "doctor"], capture_output=True, text=True, env=env, timeout=120)
+    doctor = subprocess.run(
+        [script("textattack-bat"), "doctor"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert doctor.returncode == 0 and doctor.stdout.count("(bundled copy)") == 4, doctor.stdout
-    own = subprocess.run([script("textattack-bat"), "doctor"], capture_output=True, text=True, timeout=120)
+    own = subprocess.run(
+        [script("textattack-bat"), "doctor"], capture_output=True, text=True, timeout=120
+    )
     assert "(bundled copy)" not in own.stdout and os.environ["NLTK_DATA"] in own.stdout
 
 
 def test_doctor_reports_every_resource():
-    out = subprocess.run([script("textattack-bat"), "doctor"], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [script("textattack-bat"), "doctor"], capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stdout + out.stderr
-    for name in ("nltk:wordnet", "nltk:stopwords", "nltk:pos-tagger", "minilm", "glove-6b-50d",
-                 "counter-fitted-embeddings", "universal-sentence-encoder"):  # fmt: skip
+    for name in (
+        "nltk:wordnet",
+        "nltk:stopwords",
+        "nltk:pos-tagger",
+        "minilm",
+        "glove-6b-50d",
+        "counter-fitted-embeddings",
+        "universal-sentence-encoder",
+    ):
         assert name in out.stdout
     assert "MISSING" not in out.stdout.split("counter-fitted")[0]
 

@@ -30,7 +30,9 @@ def toy_synonyms(words):
     vocab = set(words)
     table = {}
     for word in words:
-        synonyms = {lemma.name().lower() for s in wn.synsets(word) for lemma in s.lemmas()} & vocab - {word}
+        synonyms = {
+            lemma.name().lower() for s in wn.synsets(word) for lemma in s.lemmas()
+        } & vocab - {word}
         if synonyms:
             table[word] = tuple(sorted(synonyms))
     return SynonymTable(table)
@@ -63,8 +65,12 @@ def test_antonym_copies_differ_in_exactly_one_wordnet_antonym(rows, antonym_tabl
         if m == 0:
             assert copy == original
             continue
-        changed = [(a, b) for col_a, col_b in zip(original, copy)
-                   for a, b in zip(WORD.findall(col_a), WORD.findall(col_b)) if a != b]  # fmt: skip
+        changed = [
+            (a, b)
+            for col_a, col_b in zip(original, copy)
+            for a, b in zip(WORD.findall(col_a), WORD.findall(col_b))
+            if a != b
+        ]
         assert len(changed) == 1, (original, copy)
         old, new = changed[0]
         assert new.lower() in antonyms(old.lower())

@@ -14,32 +14,46 @@ import pytest
 from conftest import script
 
 from textattack_bat.registration import ParameterError, parse_training_method
-from textattack_bat.trainers import CONFIG_ENV, BATTrainingArgs, SettingError, training_args_from_command_line
+from textattack_bat.trainers import (
+    CONFIG_ENV,
+    BATTrainingArgs,
+    SettingError,
+    training_args_from_command_line,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("bat-triplet^embedding=glove-counterfitted", {"embedding": "glove-counterfitted"}),
-    ("bat-triplet^embedding='glove-counterfitted'", {"embedding": "glove-counterfitted"}),
-    ("bat-triplet^representation=mean,distance=euclidean", {"representation": "mean", "distance": "euclidean"}),
-    ("bat-pairwise^pairwise_beta=1.0,margin=0.5", {"pairwise_beta": 1.0, "margin": 0.5}),
-    ("bat-triplet^skip_labels=(1, 2),resume=False", {"skip_labels": (1, 2), "resume": False}),
-    ("safer^synonym_table=tables/synonyms.json", {"synonym_table": "tables/synonyms.json"}),
-    ("bat-triplet^learning_rate=1e-5", {"learning_rate": 1e-5}),
-    ("bat-triplet", {}),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("bat-triplet^embedding=glove-counterfitted", {"embedding": "glove-counterfitted"}),
+        ("bat-triplet^embedding='glove-counterfitted'", {"embedding": "glove-counterfitted"}),
+        (
+            "bat-triplet^representation=mean,distance=euclidean",
+            {"representation": "mean", "distance": "euclidean"},
+        ),
+        ("bat-pairwise^pairwise_beta=1.0,margin=0.5", {"pairwise_beta": 1.0, "margin": 0.5}),
+        ("bat-triplet^skip_labels=(1, 2),resume=False", {"skip_labels": (1, 2), "resume": False}),
+        ("safer^synonym_table=tables/synonyms.json", {"synonym_table": "tables/synonyms.json"}),
+        ("bat-triplet^learning_rate=1e-5", {"learning_rate": 1e-5}),
+        ("bat-triplet", {}),
+    ],
+)
 def test_values_are_read_as_written(text, expected):
     name = text.partition("^")[0]
     assert parse_training_method(text) == (name, expected)
 
 
-@pytest.mark.parametrize("text,fragment", [
-    ("safer^1.0", "expected key=value pairs"),
-    ("bat-triplet^margin=1 2", "cannot read the value '1 2'"),
-    ("bat-triplet^skip_labels=(1,", "cannot read the value '(1,'"),
-    ("bat-triplet^margin=", "expected key=value pairs"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "text,fragment",
+    [
+        ("safer^1.0", "expected key=value pairs"),
+        ("bat-triplet^margin=1 2", "cannot read the value '1 2'"),
+        ("bat-triplet^skip_labels=(1,", "cannot read the value '(1,'"),
+        ("bat-triplet^margin=", "expected key=value pairs"),
+    ],
+)
 def test_unreadable_values_name_key_value_and_forms(text, fragment):
     with pytest.raises(ParameterError) as error:
         parse_training_method(text)
@@ -54,7 +68,11 @@ BAD = [
     ("pairwise_alpha", -1.0, "pairwise_alpha=-1.0 is not allowed"),
     ("pairwise_beta", float("nan"), "pairwise_beta=nan is not allowed"),
     ("distance", "manhattan", "distance='manhattan' is not allowed: use one of cosine, euclidean"),
-    ("representation", "last", "representation='last' is not allowed: use one of cls, mean, pooler"),
+    (
+        "representation",
+        "last",
+        "representation='last' is not allowed: use one of cls, mean, pooler",
+    ),
     ("method", "bat", "method='bat' is not allowed: use one of bat-triplet, bat-pairwise, safer"),
     ("embedding", "glove-counterfited", "embedding='glove-counterfited' is not allowed"),
     ("synonym_table", "no/such/table.json", "synonym_table='no/such/table.json' is not allowed"),
@@ -76,9 +94,18 @@ def test_python_api_rejects_bad_values(tmp_path, field, value, message):
 def test_good_values_pass(tmp_path):
     table = tmp_path / "syn.json"
     table.write_text("{}")
-    args = BATTrainingArgs(output_dir=str(tmp_path), margin=0.5, triplet_lambda=0, pairwise_beta=3,
-                           distance="euclidean", representation="mean", embedding="glove-counterfitted",
-                           synonym_table=str(table), max_length=64, synonym_max_words=1)  # fmt: skip
+    args = BATTrainingArgs(
+        output_dir=str(tmp_path),
+        margin=0.5,
+        triplet_lambda=0,
+        pairwise_beta=3,
+        distance="euclidean",
+        representation="mean",
+        embedding="glove-counterfitted",
+        synonym_table=str(table),
+        max_length=64,
+        synonym_max_words=1,
+    )
     assert (args.margin, args.triplet_lambda, args.synonym_max_words) == (0.5, 0, 1)
 
 
@@ -93,11 +120,23 @@ def _cli_namespace(tmp_path, argv):
 
 
 def test_readme_examples_with_string_values(tmp_path):
-    argv = ["--model-name-or-path", "m", "--model-num-labels", "3", "--dataset-from-file", "recipes/datasets.py",
-            "--attack", "bat-triplet^embedding=glove-counterfitted,representation=mean"]  # fmt: skip
+    argv = [
+        "--model-name-or-path",
+        "m",
+        "--model-num-labels",
+        "3",
+        "--dataset-from-file",
+        "recipes/datasets.py",
+        "--attack",
+        "bat-triplet^embedding=glove-counterfitted,representation=mean",
+    ]
     cli = _cli_namespace(tmp_path, argv)
     args = training_args_from_command_line(*parse_training_method(cli.attack), cli, argv=argv)
-    assert (args.embedding, args.representation, args.method) == ("glove-counterfitted", "mean", "bat-triplet")
+    assert (args.embedding, args.representation, args.method) == (
+        "glove-counterfitted",
+        "mean",
+        "bat-triplet",
+    )
 
 
 def test_json_config_file_is_validated_too(tmp_path, monkeypatch):
@@ -116,11 +155,23 @@ CLI_BAD = [
     ("bat-triplet^margin=-1", "textattack train: error: margin=-1 is not allowed"),
     ("bat-triplet^triplet_lambda=-1", "textattack train: error: triplet_lambda=-1 is not allowed"),
     ("bat-pairwise^pairwise_alpha=-1", "textattack train: error: pairwise_alpha=-1 is not allowed"),
-    ("bat-triplet^distance=manhattan", "textattack train: error: distance='manhattan' is not allowed"),
-    ("bat-triplet^embedding=glove-counterfited", "textattack train: error: embedding='glove-counterfited'"),
+    (
+        "bat-triplet^distance=manhattan",
+        "textattack train: error: distance='manhattan' is not allowed",
+    ),
+    (
+        "bat-triplet^embedding=glove-counterfited",
+        "textattack train: error: embedding='glove-counterfited'",
+    ),
     ("bat-triplet^max_length=0", "textattack train: error: max_length=0 is not allowed"),
-    ("bat-triplet^antonym_table=missing.json", "textattack train: error: antonym_table='missing.json'"),
-    ("bat-triplet^margin=1 2", "textattack train: error: bat-triplet^margin=1 2: cannot read the value"),
+    (
+        "bat-triplet^antonym_table=missing.json",
+        "textattack train: error: antonym_table='missing.json'",
+    ),
+    (
+        "bat-triplet^margin=1 2",
+        "textattack train: error: bat-triplet^margin=1 2: cannot read the value",
+    ),
 ]
 
 
@@ -131,15 +182,28 @@ def test_cli_rejects_bad_values_with_one_line(tmp_path):
     env = {**os.environ, "TEXTATTACK_BAT_SHARED": str(ROOT.parent / "shared")}
 
     def run(attack):
-        argv = [script("textattack"), "train", "--model-name-or-path", str(tmp_path / "no-model"),
-                "--model-num-labels", "3", "--dataset-from-file", "recipes/datasets.py", "--attack", attack,
-                "--output-dir", str(tmp_path / "out")]  # fmt: skip
+        argv = [
+            script("textattack"),
+            "train",
+            "--model-name-or-path",
+            str(tmp_path / "no-model"),
+            "--model-num-labels",
+            "3",
+            "--dataset-from-file",
+            "recipes/datasets.py",
+            "--attack",
+            attack,
+            "--output-dir",
+            str(tmp_path / "out"),
+        ]
         return subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         done = list(pool.map(run, [attack for attack, _ in CLI_BAD]))
     for (attack, message), result in zip(CLI_BAD, done):
-        lines = [line for line in result.stderr.splitlines() if line.strip() and "Warning" not in line]
+        lines = [
+            line for line in result.stderr.splitlines() if line.strip() and "Warning" not in line
+        ]
         assert result.returncode == 1, (attack, result.stderr[-2000:])
         assert "Traceback" not in result.stderr, attack
         assert lines[-1].startswith(message), (attack, lines[-3:])

@@ -41,12 +41,21 @@ def test_exact_neighbours_threshold_k_and_antonym_exclusion(toy):
 
 
 def test_json_round_trip_is_identical(toy, tmp_path):
-    table = build_synonym_table(["good", "nice"], toy, threshold=0.8, k=3, vocabulary_source="toy words")
+    table = build_synonym_table(
+        ["good", "nice"], toy, threshold=0.8, k=3, vocabulary_source="toy words"
+    )
     path = table.save(tmp_path / "synonyms.json")
     loaded = PerturbationTable.load(path)
-    assert dict(loaded) == dict(table) and loaded.metadata == table.metadata and loaded.kind == "synonym"
+    assert (
+        dict(loaded) == dict(table)
+        and loaded.metadata == table.metadata
+        and loaded.kind == "synonym"
+    )
     data = json.loads(path.read_text())
-    assert data["format"] == "textattack-bat/perturbation-table" and data["metadata"]["threshold"] == 0.8
+    assert (
+        data["format"] == "textattack-bat/perturbation-table"
+        and data["metadata"]["threshold"] == 0.8
+    )
     for key in ("source", "threshold", "k", "vocabulary", "library_version"):
         assert key in data["metadata"]
 

@@ -21,22 +21,44 @@ def snli(limit, offset=0, name="snli_train_sample.jsonl"):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("method,terms", [
-    ("bat-triplet", ["train_ce", "train_contrastive", "train_triplet"]),
-    ("bat-pairwise", ["train_ce", "train_contrastive", "train_pull", "train_push"]),
-    ("safer", ["train_ce"]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "method,terms",
+    [
+        ("bat-triplet", ["train_ce", "train_contrastive", "train_triplet"]),
+        ("bat-pairwise", ["train_ce", "train_contrastive", "train_pull", "train_push"]),
+        ("safer", ["train_ce"]),
+    ],
+)
 def test_textattack_train_cli(method, terms, tmp_path):
     from textattack_bat import resources
 
     out_dir = tmp_path / method
     env = {**os.environ, "TEXTATTACK_BAT_LIMIT": "64"}
     run = subprocess.run(
-        [script("textattack"), "train", "--model-name-or-path", str(resources.minilm_path()),
-         "--model-num-labels", "3", "--dataset-from-file", "recipes/datasets.py", "--attack", method,
-         "--num-epochs", "1", "--per-device-train-batch-size", "16", "--output-dir", str(out_dir)],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=1200,
-    )  # fmt: skip
+        [
+            script("textattack"),
+            "train",
+            "--model-name-or-path",
+            str(resources.minilm_path()),
+            "--model-num-labels",
+            "3",
+            "--dataset-from-file",
+            "recipes/datasets.py",
+            "--attack",
+            method,
+            "--num-epochs",
+            "1",
+            "--per-device-train-batch-size",
+            "16",
+            "--output-dir",
+            str(out_dir),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=1200,
+    )
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-4000:]
     assert "Eval accuracy:" in output
@@ -57,15 +79,26 @@ def test_textattack_train_cli(method, terms, tmp_path):
 @pytest.mark.slow
 def test_interrupted_run_resumes_from_the_last_checkpoint(tmp_path):
     train, evaluation = snli(32), snli(16, name="snli_eval_sample.jsonl")
-    args = dict(method="bat-triplet", num_epochs=2, per_device_train_batch_size=16, output_dir=str(tmp_path),
-                embedding="glove")  # fmt: skip
+    args = dict(
+        method="bat-triplet",
+        num_epochs=2,
+        per_device_train_batch_size=16,
+        output_dir=str(tmp_path),
+        embedding="glove",
+    )
 
     def crash_in_epoch_2(trainer, epoch):
         if epoch == 2:
             raise KeyboardInterrupt("simulated kill during epoch 2")
 
-    first = BATTrainer(load_classifier(None, num_labels=3), "classification", train, evaluation,
-                       BATTrainingArgs(**args), epoch_callbacks=[crash_in_epoch_2])  # fmt: skip
+    first = BATTrainer(
+        load_classifier(None, num_labels=3),
+        "classification",
+        train,
+        evaluation,
+        BATTrainingArgs(**args),
+        epoch_callbacks=[crash_in_epoch_2],
+    )
     with pytest.raises(KeyboardInterrupt):
         first.train()
     assert (tmp_path / "checkpoint-epoch-1" / "trainer_state.json").is_file()
@@ -73,8 +106,14 @@ def test_interrupted_run_resumes_from_the_last_checkpoint(tmp_path):
     saved_epoch_1 = json.loads((tmp_path / "checkpoint-epoch-1" / "trainer_state.json").read_text())
 
     seen = []
-    resumed = BATTrainer(load_classifier(None, num_labels=3), "classification", train, evaluation,
-                         BATTrainingArgs(**args), epoch_callbacks=[lambda t, e: seen.append(e)])  # fmt: skip
+    resumed = BATTrainer(
+        load_classifier(None, num_labels=3),
+        "classification",
+        train,
+        evaluation,
+        BATTrainingArgs(**args),
+        epoch_callbacks=[lambda t, e: seen.append(e)],
+    )
     restored = {}
     original_restore = resumed._restore
 
@@ -95,10 +134,17 @@ def test_interrupted_run_resumes_from_the_last_checkpoint(tmp_path):
 def test_bad_input_is_reported_clearly(tmp_path):
     two_labels = load_classifier(None, num_labels=2)
     with pytest.raises(ValueError, match=r"labels \['2'\] outside the model's 2 outputs"):
-        BATTrainer(two_labels, "classification", snli(64), None, BATTrainingArgs(output_dir=str(tmp_path)))
+        BATTrainer(
+            two_labels, "classification", snli(64), None, BATTrainingArgs(output_dir=str(tmp_path))
+        )
     with pytest.raises(ValueError, match="empty"):
-        BATTrainer(load_classifier(None, num_labels=3), "classification", _empty(), None,
-                   BATTrainingArgs(output_dir=str(tmp_path)))
+        BATTrainer(
+            load_classifier(None, num_labels=3),
+            "classification",
+            _empty(),
+            None,
+            BATTrainingArgs(output_dir=str(tmp_path)),
+        )
 
 
 def _empty():
@@ -116,16 +162,31 @@ def test_model_without_a_representation_is_refused(tmp_path):
     from textattack.models.wrappers import PyTorchModelWrapper
 
     wrapper = PyTorchModelWrapper(NoHiddenStates(), tokenizer=lambda texts: [[0] for _ in texts])
-    with pytest.raises(RepresentationError, match="No representation before the classification layer"):
-        BATTrainer(wrapper, "classification", snli(8), None, BATTrainingArgs(output_dir=str(tmp_path)))
+    with pytest.raises(
+        RepresentationError, match="No representation before the classification layer"
+    ):
+        BATTrainer(
+            wrapper, "classification", snli(8), None, BATTrainingArgs(output_dir=str(tmp_path))
+        )
 
 
 @pytest.mark.slow
 def test_low_table_coverage_warns_and_batch_size_one_stays_finite(tmp_path):
-    args = BATTrainingArgs(method="bat-pairwise", num_epochs=1, per_device_train_batch_size=1,
-                           output_dir=str(tmp_path), save_last=False)  # fmt: skip
-    trainer = BATTrainer(load_classifier(None, num_labels=3), "classification", snli(6), None, args,
-                         synonym_table=SynonymTable({"zyzzyva": ("aardvark",)}))  # fmt: skip
+    args = BATTrainingArgs(
+        method="bat-pairwise",
+        num_epochs=1,
+        per_device_train_batch_size=1,
+        output_dir=str(tmp_path),
+        save_last=False,
+    )
+    trainer = BATTrainer(
+        load_classifier(None, num_labels=3),
+        "classification",
+        snli(6),
+        None,
+        args,
+        synonym_table=SynonymTable({"zyzzyva": ("aardvark",)}),
+    )
     with pytest.warns(RuntimeWarning, match=r"covers only 0.0% of the training vocabulary"):
         history = trainer.train()
     assert all(math.isfinite(v) for k, v in history[0].items() if k.startswith("train_"))
@@ -139,11 +200,33 @@ def test_safer_python_api(tmp_path):
 
     train = snli(48)
     words = vocabulary(t for (inputs, _) in train for t in inputs.values())
-    table = SynonymTable({w: tuple(sorted({lemma.name().lower() for s in wn.synsets(w) for lemma in s.lemmas()
-                                           if lemma.name().isalpha()} - {w})) for w in words})  # fmt: skip
-    args = BATTrainingArgs(method="safer", num_epochs=1, per_device_train_batch_size=16, output_dir=str(tmp_path))
-    history = SAFERTrainer(load_classifier(None, num_labels=3), "classification", train,
-                           snli(16, name="snli_eval_sample.jsonl"), args, synonym_table=table).train()  # fmt: skip
+    table = SynonymTable(
+        {
+            w: tuple(
+                sorted(
+                    {
+                        lemma.name().lower()
+                        for s in wn.synsets(w)
+                        for lemma in s.lemmas()
+                        if lemma.name().isalpha()
+                    }
+                    - {w}
+                )
+            )
+            for w in words
+        }
+    )
+    args = BATTrainingArgs(
+        method="safer", num_epochs=1, per_device_train_batch_size=16, output_dir=str(tmp_path)
+    )
+    history = SAFERTrainer(
+        load_classifier(None, num_labels=3),
+        "classification",
+        train,
+        snli(16, name="snli_eval_sample.jsonl"),
+        args,
+        synonym_table=table,
+    ).train()
     assert math.isfinite(history[0]["train_ce"]) and 0 <= history[0]["eval_accuracy"] <= 1
 
 
@@ -152,15 +235,33 @@ def test_command_line_precedence(tmp_path, monkeypatch):
 
     from textattack_bat.trainers import CONFIG_ENV, trainer_from_command_line
 
-    defaults = BATTrainingArgs.__mro__[1]()  # TextAttack's TrainingArgs defaults, as the CLI parser has them
-    cli = SimpleNamespace(**{**defaults.__dict__, "output_dir": str(tmp_path), "learning_rate": 7e-5,
-                             "model_max_length": None})  # fmt: skip
+    defaults = BATTrainingArgs.__mro__[
+        1
+    ]()  # TextAttack's TrainingArgs defaults, as the CLI parser has them
+    cli = SimpleNamespace(
+        **{
+            **defaults.__dict__,
+            "output_dir": str(tmp_path),
+            "learning_rate": 7e-5,
+            "model_max_length": None,
+        }
+    )
     config = tmp_path / "bat.json"
-    config.write_text(json.dumps({"per_device_train_batch_size": 4, "learning_rate": 9e-5, "margin": 0.5}))
+    config.write_text(
+        json.dumps({"per_device_train_batch_size": 4, "learning_rate": 9e-5, "margin": 0.5})
+    )
     monkeypatch.setenv(CONFIG_ENV, str(config))
     wrapper = load_classifier(None, num_labels=3)
-    trainer = trainer_from_command_line("bat-triplet", {"margin": 0.7}, wrapper, "classification", snli(8), None, cli,
-                                        argv=["train", "--learning-rate", "7e-5"])  # fmt: skip
+    trainer = trainer_from_command_line(
+        "bat-triplet",
+        {"margin": 0.7},
+        wrapper,
+        "classification",
+        snli(8),
+        None,
+        cli,
+        argv=["train", "--learning-rate", "7e-5"],
+    )
     args = trainer.training_args
     assert args.weight_decay == 0.0 and args.num_clean_epochs == 0  # preset (flag not given)
     assert args.per_device_train_batch_size == 4  # config file beats the preset
@@ -168,4 +269,6 @@ def test_command_line_precedence(tmp_path, monkeypatch):
     assert args.margin == 0.7  # NAME^key=value beats everything
     config.write_text(json.dumps({"lambda": 2}))
     with pytest.raises(ValueError, match=r"Unknown bat-triplet setting\(s\) \['lambda'\]"):
-        trainer_from_command_line("bat-triplet", {}, wrapper, "classification", snli(8), None, cli, argv=[])
+        trainer_from_command_line(
+            "bat-triplet", {}, wrapper, "classification", snli(8), None, cli, argv=[]
+        )

@@ -14,11 +14,16 @@ def test_table_swaps_keep_case_and_respect_max_candidates():
     text = AttackedText("Great movie")
     swapped = {t.text for t in WordSwapTable(TABLE)(text)}
     assert swapped == {"Terrific movie", "Great film", "Great picture"}
-    assert {t.text for t in WordSwapTable(TABLE, max_candidates=1)(text)} == {"Terrific movie", "Great film"}
+    assert {t.text for t in WordSwapTable(TABLE, max_candidates=1)(text)} == {
+        "Terrific movie",
+        "Great film",
+    }
 
 
 def test_only_words_with_candidates_are_modifiable_across_columns():
-    text = AttackedText(OrderedDict(premise="Tonight a great movie", hypothesis="The movie was long"))
+    text = AttackedText(
+        OrderedDict(premise="Tonight a great movie", hypothesis="The movie was long")
+    )
     transformation = WordSwapTable(TABLE)
     assert transformation(text, return_indices=True) == {1, 2, 3, 5}  # not Tonight, The, was, long
     stopwords = [StopwordModification(stopwords={"a"})]

@@ -58,18 +58,24 @@ class WordNetAntonyms:
         return wordnet
 
     def __getstate__(self) -> dict:
-        return dict(self.__dict__)  # no reader in the state: the instance pickles for worker processes
+        return dict(
+            self.__dict__
+        )  # no reader in the state: the instance pickles for worker processes
 
     def __call__(self, word: str, penn_tag: str | None = None) -> list[str]:
-        candidates = self._lookup(word.lower(), penn_tag if self.inflect else None, wordnet_pos(penn_tag))
+        candidates = self._lookup(
+            word.lower(), penn_tag if self.inflect else None, wordnet_pos(penn_tag)
+        )
         if self.keep_case:
             candidates = [match_case(word, c) for c in candidates]
         return candidates
 
     def has_antonym(self, word: str, penn_tag: str | None = None) -> bool:
-        return bool(self._lookup(word.lower(), penn_tag if self.inflect else None, wordnet_pos(penn_tag)))
+        return bool(
+            self._lookup(word.lower(), penn_tag if self.inflect else None, wordnet_pos(penn_tag))
+        )
 
-    @lru_cache(maxsize=2**16)
+    @lru_cache(maxsize=2**16)  # noqa: B019 (bounded; lookups shared by the few instances)
     def _lemma_antonyms(self, word: str, pos: str | None) -> tuple[str, ...]:
         synsets = self._wn.synsets(word, pos=pos) if pos else []
         if not synsets:  # PoS unknown, or WordNet does not know the word in that PoS
@@ -83,7 +89,7 @@ class WordNetAntonyms:
                         seen.setdefault(name.lower(), None)
         return tuple(seen)
 
-    @lru_cache(maxsize=2**16)
+    @lru_cache(maxsize=2**16)  # noqa: B019 (bounded; lookups shared by the few instances)
     def _lookup(self, word: str, penn_tag: str | None, pos: str | None) -> tuple[str, ...]:
         lemmas = self._lemma_antonyms(word, pos)
         if penn_tag not in _INFLECTED_TAGS:

@@ -12,8 +12,10 @@ def _doctor(args: argparse.Namespace) -> int:
 
     rows = resources.report()
     width = max(len(row.name) for row in rows)
-    print(f"textattack-bat resources (offline mode: {'yes' if resources.is_offline() else 'no'}; "
-          f"CLI autoload: {'disabled' if autoload.is_disabled() else 'enabled'})")  # fmt: skip
+    print(
+        f"textattack-bat resources (offline mode: {'yes' if resources.is_offline() else 'no'}; "
+        f"CLI autoload: {'disabled' if autoload.is_disabled() else 'enabled'})"
+    )
     for row in rows:
         mark = "found  " if row.found else "MISSING"
         print(f"  {row.name:<{width}}  {mark}  {row.where}")
@@ -56,7 +58,8 @@ def load_dataset_arg(dataset: str | None, dataset_from_file: str | None, split: 
     except Exception as error:
         if resources.is_offline():
             raise resources.ResourceNotFoundError(
-                f"Hugging Face dataset {dataset} ({split})", ["Hugging Face datasets cache (offline mode)"],
+                f"Hugging Face dataset {dataset} ({split})",
+                ["Hugging Face datasets cache (offline mode)"],
                 "use --dataset-from-file with a local JSON Lines file, or go online once",
             ) from error
         raise
@@ -68,15 +71,26 @@ def _evaluate(args: argparse.Namespace) -> int:
     from textattack_bat.models import load_classifier
 
     device = set_device(args.device)
-    dataset, dataset_name = load_dataset_arg(args.dataset, args.dataset_from_file, args.dataset_split)
+    dataset, dataset_name = load_dataset_arg(
+        args.dataset, args.dataset_from_file, args.dataset_split
+    )
     num_labels = len(dataset.label_names) if getattr(dataset, "label_names", None) else None
     model = load_classifier(args.model, num_labels=num_labels)
-    synonym_options = {"embedding": args.embedding, "sentence_encoder": None if args.sentence_encoder == "none" else args.sentence_encoder}
+    synonym_options = {
+        "embedding": args.embedding,
+        "sentence_encoder": None if args.sentence_encoder == "none" else args.sentence_encoder,
+    }
     report = evaluate_robustness(
-        model, dataset, args.num_examples, args.skip_labels, synonym=not args.no_synonym,
-        synonym_options=synonym_options, model_name=str(args.model), dataset_name=dataset_name,
+        model,
+        dataset,
+        args.num_examples,
+        args.skip_labels,
+        synonym=not args.no_synonym,
+        synonym_options=synonym_options,
+        model_name=str(args.model),
+        dataset_name=dataset_name,
         gold_edits=args.gold_edits,
-    )  # fmt: skip
+    )
     report.settings["device"] = device
     json_path, md_path = report.save(args.output_dir)
     print(report.format_table())
@@ -100,14 +114,23 @@ def _build_tables(args: argparse.Namespace) -> int:
     out = Path(args.out)
     start = time.perf_counter()
     embedding = load_embedding(args.embedding, vocab=args.vocab)
-    synonyms = build_synonym_table(words, embedding, threshold=args.threshold, k=args.k,
-                                   top_components=args.top_components, group_components=args.group_components,
-                                   vocabulary_source=name, progress=True)  # fmt: skip
+    synonyms = build_synonym_table(
+        words,
+        embedding,
+        threshold=args.threshold,
+        k=args.k,
+        top_components=args.top_components,
+        group_components=args.group_components,
+        vocabulary_source=name,
+        progress=True,
+    )
     antonyms = build_antonym_table(words, vocabulary_source=name, progress=True)
     synonyms.save(out / "synonyms.json")
     antonyms.save(out / "antonyms.json")
-    print(f"{len(words)} words from {name}; synonyms for {sum(bool(v) for v in synonyms.values())} "
-          f"(source {embedding.source}), antonyms for {len(antonyms)}; {time.perf_counter() - start:.1f} s")  # fmt: skip
+    print(
+        f"{len(words)} words from {name}; synonyms for {sum(bool(v) for v in synonyms.values())} "
+        f"(source {embedding.source}), antonyms for {len(antonyms)}; {time.perf_counter() - start:.1f} s"
+    )
     print(f"wrote {out / 'synonyms.json'} and {out / 'antonyms.json'}")
     return 0
 
@@ -115,8 +138,15 @@ def _build_tables(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from textattack_bat.demo import run_demo
 
-    run_demo(train_size=args.train_size, eval_size=args.eval_size, attack_examples=args.attack_examples,
-             epochs=args.epochs, output_dir=args.output_dir, device=set_device(args.device), seed=args.seed)  # fmt: skip
+    run_demo(
+        train_size=args.train_size,
+        eval_size=args.eval_size,
+        attack_examples=args.attack_examples,
+        epochs=args.epochs,
+        output_dir=args.output_dir,
+        device=set_device(args.device),
+        seed=args.seed,
+    )
     return 0
 
 
@@ -130,43 +160,91 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = commands.add_parser("doctor", help="show which resources were found where")
     doctor.set_defaults(func=_doctor)
 
-    evaluate = commands.add_parser("evaluate", help="accuracy, antonym ASR (both protocols) and synonym ASR")
+    evaluate = commands.add_parser(
+        "evaluate", help="accuracy, antonym ASR (both protocols) and synonym ASR"
+    )
     evaluate.add_argument("--model", required=True, help="model directory or Hugging Face hub name")
     source = evaluate.add_mutually_exclusive_group(required=True)
     source.add_argument("--dataset", help="Hugging Face dataset NAME[^SUBSET], e.g. glue^mnli")
-    source.add_argument("--dataset-from-file", help="JSON Lines file, or a TextAttack dataset file FILE.py[^VAR]")
-    evaluate.add_argument("--dataset-split", help="split of --dataset (glue^mnli: validation_matched)")
-    evaluate.add_argument("--num-examples", type=int, default=100, help="first N rows of the dataset")
-    evaluate.add_argument("--skip-labels", type=int, nargs="*", help="labels the antonym attack skips "
-                          "(default from label names: NLI neutral, QQP not_duplicate)")  # fmt: skip
-    evaluate.add_argument("--no-synonym", action="store_true", help="skip the (slower) synonym attack")
-    evaluate.add_argument("--embedding", default="auto",
-                          help="synonym source: auto, counter-fitted, glove, glove-counterfitted or a file")  # fmt: skip
-    evaluate.add_argument("--sentence-encoder", default="auto", choices=["auto", "use", "sbert", "none"])
-    evaluate.add_argument("--gold-edits", metavar="FILE", help="JSON Lines of human label-changing edits "
-                          "(premise, hypothesis, label, edited_hypothesis, edited_label): accuracy on originals "
-                          "and edits, and the kept rate")  # fmt: skip
+    source.add_argument(
+        "--dataset-from-file", help="JSON Lines file, or a TextAttack dataset file FILE.py[^VAR]"
+    )
+    evaluate.add_argument(
+        "--dataset-split", help="split of --dataset (glue^mnli: validation_matched)"
+    )
+    evaluate.add_argument(
+        "--num-examples", type=int, default=100, help="first N rows of the dataset"
+    )
+    evaluate.add_argument(
+        "--skip-labels",
+        type=int,
+        nargs="*",
+        help="labels the antonym attack skips "
+        "(default from label names: NLI neutral, QQP not_duplicate)",
+    )
+    evaluate.add_argument(
+        "--no-synonym", action="store_true", help="skip the (slower) synonym attack"
+    )
+    evaluate.add_argument(
+        "--embedding",
+        default="auto",
+        help="synonym source: auto, counter-fitted, glove, glove-counterfitted or a file",
+    )
+    evaluate.add_argument(
+        "--sentence-encoder", default="auto", choices=["auto", "use", "sbert", "none"]
+    )
+    evaluate.add_argument(
+        "--gold-edits",
+        metavar="FILE",
+        help="JSON Lines of human label-changing edits "
+        "(premise, hypothesis, label, edited_hypothesis, edited_label): accuracy on originals "
+        "and edits, and the kept rate",
+    )
     evaluate.add_argument("--output-dir", default="robustness-output")
     evaluate.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
     evaluate.set_defaults(func=_evaluate)
 
-    tables = commands.add_parser("build-tables", help="synonym and antonym tables (JSON) for a dataset's vocabulary")
-    tables.add_argument("--dataset-from-file", required=True, help="JSON Lines file, or FILE.py[^VAR]")
-    tables.add_argument("--embedding", default="auto", help="auto, counter-fitted, glove, glove-counterfitted, "
-                        "a GloVe/word2vec text file or a .npy")  # fmt: skip
-    tables.add_argument("--vocab", help="vocabulary of a .npy embedding (one word per line, or a JSON list)")
+    tables = commands.add_parser(
+        "build-tables", help="synonym and antonym tables (JSON) for a dataset's vocabulary"
+    )
+    tables.add_argument(
+        "--dataset-from-file", required=True, help="JSON Lines file, or FILE.py[^VAR]"
+    )
+    tables.add_argument(
+        "--embedding",
+        default="auto",
+        help="auto, counter-fitted, glove, glove-counterfitted, "
+        "a GloVe/word2vec text file or a .npy",
+    )
+    tables.add_argument(
+        "--vocab", help="vocabulary of a .npy embedding (one word per line, or a JSON list)"
+    )
     tables.add_argument("--threshold", type=float, default=0.8)
     tables.add_argument("--k", type=int, default=50)
-    tables.add_argument("--top-components", type=int, default=0, help="remove this many top principal components")
-    tables.add_argument("--group-components", action="store_true", help="connected components capped at 100 words")
+    tables.add_argument(
+        "--top-components", type=int, default=0, help="remove this many top principal components"
+    )
+    tables.add_argument(
+        "--group-components", action="store_true", help="connected components capped at 100 words"
+    )
     tables.add_argument("--out", required=True, help="output directory")
     tables.set_defaults(func=_build_tables)
 
-    demo = commands.add_parser("demo", help="normal vs BAT training on shipped NLI rows, evaluated and plotted")
-    demo.add_argument("--train-size", type=int, default=3000, help="shipped SNLI training rows (at most 3000)")
-    demo.add_argument("--eval-size", type=int, default=1000, help="held-out rows for clean accuracy")
-    demo.add_argument("--attack-examples", type=int, default=1000, help="held-out rows attacked per model")
-    demo.add_argument("--epochs", type=int, default=2, help="1 shared warm-start epoch + N-1 of normal or BAT")
+    demo = commands.add_parser(
+        "demo", help="normal vs BAT training on shipped NLI rows, evaluated and plotted"
+    )
+    demo.add_argument(
+        "--train-size", type=int, default=3000, help="shipped SNLI training rows (at most 3000)"
+    )
+    demo.add_argument(
+        "--eval-size", type=int, default=1000, help="held-out rows for clean accuracy"
+    )
+    demo.add_argument(
+        "--attack-examples", type=int, default=1000, help="held-out rows attacked per model"
+    )
+    demo.add_argument(
+        "--epochs", type=int, default=2, help="1 shared warm-start epoch + N-1 of normal or BAT"
+    )
     demo.add_argument("--output-dir", default="demo-output")
     demo.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
     demo.add_argument("--seed", type=int, default=0)

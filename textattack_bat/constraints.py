@@ -125,7 +125,7 @@ class EncodingCache(SentenceEncoder):
         except KeyError:
             raise KeyError(
                 "Cannot apply sentence encoder constraint without `newly_modified_indices`"
-            )
+            ) from None
         return (
             starting_text.text_window_around_index(index, self.window_size),
             transformed_text.text_window_around_index(index, self.window_size),
@@ -146,8 +146,11 @@ class EncodingCache(SentenceEncoder):
         self, transformed_texts, reference_text: AttackedText
     ) -> list[AttackedText]:
         scores = torch.ones(len(transformed_texts))
-        scored = [i for i, text in enumerate(transformed_texts)
-                  if not (self.skip_text_shorter_than_window and len(text.words) < self.window_size)]  # fmt: skip
+        scored = [
+            i
+            for i, text in enumerate(transformed_texts)
+            if not (self.skip_text_shorter_than_window and len(text.words) < self.window_size)
+        ]
         if scored:
             scores[scored] = self._score_list(
                 reference_text, [transformed_texts[i] for i in scored]

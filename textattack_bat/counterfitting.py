@@ -87,9 +87,14 @@ def _pair_array(pairs: set[tuple[int, int]]) -> np.ndarray:
     return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
 
 
-def counter_fit(embedding: Embedding, synonym_pairs: np.ndarray, antonym_pairs: np.ndarray,
-                config: CounterFittingConfig = CounterFittingConfig(), progress: bool = False,
-                device=None) -> Embedding:  # fmt: skip
+def counter_fit(
+    embedding: Embedding,
+    synonym_pairs: np.ndarray,
+    antonym_pairs: np.ndarray,
+    config: CounterFittingConfig = CounterFittingConfig(),
+    progress: bool = False,
+    device=None,
+) -> Embedding:
     """Counter-fitted copy of ``embedding`` (see the module docstring for the objective), computed
     on ``device`` (default: TextAttack's device, so CUDA when present)."""
     import torch
@@ -166,8 +171,11 @@ def cache_dir() -> Path:
     return resources.textattack_cache_dir() / "textattack_bat" / "counterfitted"
 
 
-def counter_fitted(embedding: Embedding, config: CounterFittingConfig = CounterFittingConfig(),
-                   progress: bool = False) -> Embedding:  # fmt: skip
+def counter_fitted(
+    embedding: Embedding,
+    config: CounterFittingConfig = CounterFittingConfig(),
+    progress: bool = False,
+) -> Embedding:
     """:func:`counter_fit` with WordNet constraints, cached on disk by (words, vectors, config)."""
     digest = hashlib.sha256()
     digest.update("\n".join(embedding.words).encode())
@@ -181,15 +189,25 @@ def counter_fitted(embedding: Embedding, config: CounterFittingConfig = CounterF
     return Embedding(meta["words"], np.load(vectors_path, allow_pickle=False), meta["source"])
 
 
-def _fit_and_save(embedding: Embedding, config: CounterFittingConfig, vectors_path: Path, meta_path: Path,
-                  progress: bool) -> None:  # fmt: skip
+def _fit_and_save(
+    embedding: Embedding,
+    config: CounterFittingConfig,
+    vectors_path: Path,
+    meta_path: Path,
+    progress: bool,
+) -> None:
     synonym_pairs, antonym_pairs = wordnet_constraints(
         embedding, config.min_synonym_cosine, config.max_senses
     )
     fitted = counter_fit(embedding, synonym_pairs, antonym_pairs, config, progress=progress)
     vectors_path.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"source": fitted.source, "config": asdict(config), "synonym_pairs": len(synonym_pairs),
-            "antonym_pairs": len(antonym_pairs), "words": fitted.words}  # fmt: skip
+    meta = {
+        "source": fitted.source,
+        "config": asdict(config),
+        "synonym_pairs": len(synonym_pairs),
+        "antonym_pairs": len(antonym_pairs),
+        "words": fitted.words,
+    }
     # written to temporary names, then renamed: a concurrent reader never sees half a file
     partial = vectors_path.with_suffix(f".{os.getpid()}.partial.npy")
     np.save(partial, fitted.vectors, allow_pickle=False)

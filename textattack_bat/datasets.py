@@ -34,7 +34,12 @@ TASKS = {
     "text": TaskFormat("text", ("sentence",), None),
 }
 
-SHIPPED = ("snli_train_sample.jsonl", "snli_eval_sample.jsonl", "mnli_eval_sample.jsonl", "cad_snli_antonym_edits.jsonl")
+SHIPPED = (
+    "snli_train_sample.jsonl",
+    "snli_eval_sample.jsonl",
+    "mnli_eval_sample.jsonl",
+    "cad_snli_antonym_edits.jsonl",
+)
 
 
 def example_columns(inputs) -> tuple[str, ...]:
@@ -95,13 +100,17 @@ def read_jsonl_rows(path: str | Path, limit: int | None = None, offset: int = 0)
     return rows
 
 
-def validate_rows(rows: list[dict], input_columns, label_column: str, num_labels: int | None, source: str) -> None:
+def validate_rows(
+    rows: list[dict], input_columns, label_column: str, num_labels: int | None, source: str
+) -> None:
     if not rows:
         raise ValueError(f"{source}: the dataset is empty.")
     for number, row in enumerate(rows, start=1):
         missing = [c for c in (*input_columns, label_column) if c not in row]
         if missing:
-            raise ValueError(f"{source}, row {number}: missing column(s) {missing}; it has {sorted(row)}.")
+            raise ValueError(
+                f"{source}, row {number}: missing column(s) {missing}; it has {sorted(row)}."
+            )
         for column in input_columns:
             if not isinstance(row[column], str) or not row[column].strip():
                 raise ValueError(
@@ -139,7 +148,9 @@ def load_jsonl_dataset(
         examples = [(text[0], label) for text, label in examples]
     return textattack.datasets.Dataset(
         examples,
-        input_columns=tuple(task.input_columns),  # a tuple, as TextAttack's adversarial training concatenates one
+        input_columns=tuple(
+            task.input_columns
+        ),  # a tuple, as TextAttack's adversarial training concatenates one
         label_names=list(task.label_names) if task.label_names else None,
         shuffle=shuffle,
     )

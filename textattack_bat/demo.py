@@ -34,35 +34,63 @@ from textattack_bat.trainers import BATTrainer, BATTrainingArgs
 # The BAT settings of the demo: the best configuration of bench/results/bat_effect/results.md.
 DEMO_BAT = dict(method="bat-triplet", embedding="glove-counterfitted")
 # Settings shared by the warm start, normal training and BAT (a 2-core CPU).
-DEMO_TRAINING = dict(learning_rate=5e-5, per_device_train_batch_size=32, weight_decay=0.0, num_warmup_steps=0,
-                     max_length=64, save_last=True, resume=False)  # fmt: skip
+DEMO_TRAINING = dict(
+    learning_rate=5e-5,
+    per_device_train_batch_size=32,
+    weight_decay=0.0,
+    num_warmup_steps=0,
+    max_length=64,
+    save_last=True,
+    resume=False,
+)
 
 
 def _train(model, train, out: Path, seed: int, clean: bool, epochs: int = 1, tables=(None, None)):
-    args = BATTrainingArgs(output_dir=str(out), num_epochs=epochs, num_clean_epochs=epochs if clean else 0,
-                           random_seed=seed, **DEMO_TRAINING, **DEMO_BAT)  # fmt: skip
-    trainer = BATTrainer(model, "classification", train, None, args, synonym_table=tables[0], antonym_table=tables[1])
+    args = BATTrainingArgs(
+        output_dir=str(out),
+        num_epochs=epochs,
+        num_clean_epochs=epochs if clean else 0,
+        random_seed=seed,
+        **DEMO_TRAINING,
+        **DEMO_BAT,
+    )
+    trainer = BATTrainer(
+        model, "classification", train, None, args, synonym_table=tables[0], antonym_table=tables[1]
+    )
     trainer.train()
     return trainer
 
 
-def run_demo(train_size: int = 3000, eval_size: int = 1000, attack_examples: int = 1000, epochs: int = 2,
-             output_dir: str | Path = "demo-output", device: str = "cpu", seed: int = 0,
-             tsne_examples: int = 150) -> dict:  # fmt: skip
+def run_demo(
+    train_size: int = 3000,
+    eval_size: int = 1000,
+    attack_examples: int = 1000,
+    epochs: int = 2,
+    output_dir: str | Path = "demo-output",
+    device: str = "cpu",
+    seed: int = 0,
+    tsne_examples: int = 150,
+) -> dict:
     """``epochs``: 1 warm-start epoch + ``epochs - 1`` epochs of normal training or BAT."""
     if epochs < 2:
-        raise ValueError(f"--epochs {epochs}: the demo needs 2 or more (1 warm-start epoch, then the method).")
+        raise ValueError(
+            f"--epochs {epochs}: the demo needs 2 or more (1 warm-start epoch, then the method)."
+        )
     start = time.perf_counter()
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     train = load_jsonl_dataset(shipped_path("snli_train_sample.jsonl"), limit=train_size)
-    held_out = load_jsonl_dataset(shipped_path("snli_eval_sample.jsonl"), limit=max(eval_size, attack_examples))
+    held_out = load_jsonl_dataset(
+        shipped_path("snli_eval_sample.jsonl"), limit=max(eval_size, attack_examples)
+    )
     if len(train) < train_size:
         raise ValueError(f"--train-size {train_size}: only {len(train)} shipped training rows.")
     attack_examples = min(attack_examples, len(held_out))
     gold = shipped_path("cad_snli_antonym_edits.jsonl")
-    print(f"[demo] device {device}; {len(train)} SNLI training rows; {len(held_out)} held-out rows; "
-          f"{attack_examples} attacked per model; output in {out}")  # fmt: skip
+    print(
+        f"[demo] device {device}; {len(train)} SNLI training rows; {len(held_out)} held-out rows; "
+        f"{attack_examples} attacked per model; output in {out}"
+    )
 
     print("[demo] 1/4 warm start: one cross-entropy epoch")
     warm = load_classifier(None, num_labels=3, max_length=DEMO_TRAINING["max_length"])
@@ -70,56 +98,106 @@ def run_demo(train_size: int = 3000, eval_size: int = 1000, attack_examples: int
     warm_dir = out / "warm-start" / "last_model"
 
     held_rows = [held_out[i] for i in range(len(held_out))]
-    probe = RepresentationProbe([example_columns(x) for x, _ in held_rows], [y for _, y in held_rows],
-                                warm_trainer.synonym_table, warm_trainer.antonym_table, skip_labels=(1,),
-                                max_length=DEMO_TRAINING["max_length"], seed=seed)  # fmt: skip
+    probe = RepresentationProbe(
+        [example_columns(x) for x, _ in held_rows],
+        [y for _, y in held_rows],
+        warm_trainer.synonym_table,
+        warm_trainer.antonym_table,
+        skip_labels=(1,),
+        max_length=DEMO_TRAINING["max_length"],
+        seed=seed,
+    )
     models, reports, histories = {}, {}, {}
     for step, (name, clean) in enumerate((("normal", True), ("bat", False)), start=2):
-        print(f"[demo] {step}/4 {'normal training' if clean else 'BAT'}: {epochs - 1} more epoch(s) from the warm start")
+        print(
+            f"[demo] {step}/4 {'normal training' if clean else 'BAT'}: {epochs - 1} more epoch(s) from the warm start"
+        )
         model = load_classifier(warm_dir, num_labels=3, max_length=DEMO_TRAINING["max_length"])
         tables = (warm_trainer.synonym_table, warm_trainer.antonym_table)
-        trainer = _train(model, train, out / name, seed, clean=clean, epochs=epochs - 1, tables=tables)
-        histories[name] = warm_trainer.history + [{**h, "epoch": h["epoch"] + 1} for h in trainer.history]
-        reports[name] = evaluate_robustness(model, held_out, attack_examples, synonym=False, model_name=name,
-                                            dataset_name="shipped SNLI test sample", gold_edits=gold, probe=probe)  # fmt: skip
+        trainer = _train(
+            model, train, out / name, seed, clean=clean, epochs=epochs - 1, tables=tables
+        )
+        histories[name] = warm_trainer.history + [
+            {**h, "epoch": h["epoch"] + 1} for h in trainer.history
+        ]
+        reports[name] = evaluate_robustness(
+            model,
+            held_out,
+            attack_examples,
+            synonym=False,
+            model_name=name,
+            dataset_name="shipped SNLI test sample",
+            gold_edits=gold,
+            probe=probe,
+        )
         print(reports[name].format_table())
         models[name] = model
 
     print("[demo] 4/4 plots")
-    plot_tradeoff([{"epoch": epochs, **reports["bat"].metrics()}], out / "tradeoff.png",
-                  baseline=reports["normal"].metrics(), title=f"BAT after epoch {epochs} (dashed: normal training)")  # fmt: skip
+    plot_tradeoff(
+        [{"epoch": epochs, **reports["bat"].metrics()}],
+        out / "tradeoff.png",
+        baseline=reports["normal"].metrics(),
+        title=f"BAT after epoch {epochs} (dashed: normal training)",
+    )
     rows = [(example_columns(inputs), label) for inputs, label in held_out if label != 1]
     texts, labels = [t for t, _ in rows], [label for _, label in rows]
     synonyms, synonym_mask = SynonymSampler(warm_trainer.synonym_table, seed=seed)(texts, epoch=0)
-    antonyms, antonym_mask = AntonymSampler(warm_trainer.antonym_table, seed=seed)(texts, labels, epoch=0)
+    antonyms, antonym_mask = AntonymSampler(warm_trainer.antonym_table, seed=seed)(
+        texts, labels, epoch=0
+    )
     keep = np.flatnonzero(synonym_mask * antonym_mask)[:tsne_examples]
-    pick = lambda items: [items[i] for i in keep]  # noqa: E731
+    pick = lambda items: [items[i] for i in keep]
     panels = {
-        title: {"original": encode(models[name], pick(texts)), "synonym": encode(models[name], pick(synonyms)),
-                "antonym": encode(models[name], pick(antonyms))}
+        title: {
+            "original": encode(models[name], pick(texts)),
+            "synonym": encode(models[name], pick(synonyms)),
+            "antonym": encode(models[name], pick(antonyms)),
+        }
         for name, title in (("normal", "normal training"), ("bat", "BAT"))
-    }  # fmt: skip
+    }
     tsne_path = plot_representations(panels, out / "representations_tsne.png", seed=seed)
 
     accuracy = {}
     for name, model in models.items():
-        predictions, labels_ = predict(model, [held_out[i] for i in range(min(eval_size, len(held_out)))])
+        predictions, labels_ = predict(
+            model, [held_out[i] for i in range(min(eval_size, len(held_out)))]
+        )
         accuracy[name] = Rate(int((predictions == labels_).sum()), len(labels_)).to_dict()
     results = {
-        "settings": {**DEMO_TRAINING, **DEMO_BAT, "epochs": epochs, "warm_start_epochs": 1, "train_size": train_size,
-                     "eval_size": eval_size, "attack_examples": attack_examples, "device": device, "seed": seed,
-                     "model": "all-MiniLM-L6-v2", "train_data": "shipped SNLI dev sample",
-                     "eval_data": "shipped SNLI test sample", "gold_edits": "shipped CAD-SNLI antonym edits (110)"},
-        **{name: {"clean_accuracy": accuracy[name], "report": reports[name].to_dict(), "history": histories[name]}
-           for name in models},
+        "settings": {
+            **DEMO_TRAINING,
+            **DEMO_BAT,
+            "epochs": epochs,
+            "warm_start_epochs": 1,
+            "train_size": train_size,
+            "eval_size": eval_size,
+            "attack_examples": attack_examples,
+            "device": device,
+            "seed": seed,
+            "model": "all-MiniLM-L6-v2",
+            "train_data": "shipped SNLI dev sample",
+            "eval_data": "shipped SNLI test sample",
+            "gold_edits": "shipped CAD-SNLI antonym edits (110)",
+        },
+        **{
+            name: {
+                "clean_accuracy": accuracy[name],
+                "report": reports[name].to_dict(),
+                "history": histories[name],
+            }
+            for name in models
+        },
         "seconds": time.perf_counter() - start,
         "files": {"tradeoff_plot": str(out / "tradeoff.png"), "tsne_plot": str(tsne_path)},
-    }  # fmt: skip
+    }
     (out / "demo_results.json").write_text(json.dumps(results, indent=1))
     table = format_comparison(results)
     (out / "demo_results.md").write_text(table + "\n")
     print("\n" + table)
-    print(f"\n[demo] done in {results['seconds'] / 60:.1f} min; plots: {out / 'tradeoff.png'}, {tsne_path}")
+    print(
+        f"\n[demo] done in {results['seconds'] / 60:.1f} min; plots: {out / 'tradeoff.png'}, {tsne_path}"
+    )
     return results
 
 
@@ -141,12 +219,14 @@ def format_comparison(results: dict) -> str:
         "| training | clean acc | antonym ASR (paper def.) | antonym ASR (improve-only) | gold-edit kept rate "
         "| probe pull / push |",
         "|---|---|---|---|---|---|",
-    ]  # fmt: skip
+    ]
     for name in ("normal", "bat"):
         r = results[name]["report"]
         gold = r["gold_edits"]["kept_rate"] if r["gold_edits"] else None
         probe = r["representation"]
-        lines.append(f"| {name} | {_rate(results[name]['clean_accuracy'])} | {_rate(r['antonym_asr_paper_definition'])} "
-                     f"| {_rate(r['antonym_asr_improve_only'])} | {_rate(gold)} "
-                     f"| {probe['pull']:.3f} / {probe['push']:.3f} |")  # fmt: skip
+        lines.append(
+            f"| {name} | {_rate(results[name]['clean_accuracy'])} | {_rate(r['antonym_asr_paper_definition'])} "
+            f"| {_rate(r['antonym_asr_improve_only'])} | {_rate(gold)} "
+            f"| {probe['pull']:.3f} / {probe['push']:.3f} |"
+        )
     return "\n".join(lines)

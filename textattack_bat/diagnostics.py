@@ -27,15 +27,28 @@ from textattack_bat.samplers import AntonymSampler, Example, SynonymSampler
 class RepresentationProbe:
     """Fixed (x, x_o, x_u) triples; ``probe(model_wrapper)`` -> pull, push, ratio, gap, n."""
 
-    def __init__(self, examples: Sequence[Example], labels: Sequence[int], synonym_table: Mapping,
-                 antonym_table: Mapping, skip_labels: Collection[int] = (), max_examples: int = 200,
-                 representation: str = "cls", distance: str = "cosine", max_length: int = 128,
-                 seed: int = 0):  # fmt: skip
+    def __init__(
+        self,
+        examples: Sequence[Example],
+        labels: Sequence[int],
+        synonym_table: Mapping,
+        antonym_table: Mapping,
+        skip_labels: Collection[int] = (),
+        max_examples: int = 200,
+        representation: str = "cls",
+        distance: str = "cosine",
+        max_length: int = 128,
+        seed: int = 0,
+    ):
         synonyms, synonym_mask = SynonymSampler(synonym_table, seed=seed)(examples, epoch=0)
-        antonyms, antonym_mask = AntonymSampler(antonym_table, skip_labels, seed=seed + 1)(examples, labels, epoch=0)
+        antonyms, antonym_mask = AntonymSampler(antonym_table, skip_labels, seed=seed + 1)(
+            examples, labels, epoch=0
+        )
         keep = np.flatnonzero(synonym_mask * antonym_mask)[:max_examples]
         if len(keep) == 0:
-            raise ValueError("No probe row has both a synonym and an antonym copy; check the tables and the data.")
+            raise ValueError(
+                "No probe row has both a synonym and an antonym copy; check the tables and the data."
+            )
         self.originals = [tuple(examples[i]) for i in keep]
         self.synonyms = [tuple(synonyms[i]) for i in keep]
         self.antonyms = [tuple(antonyms[i]) for i in keep]
@@ -57,6 +70,12 @@ class RepresentationProbe:
 
     def __call__(self, model_wrapper) -> dict:
         pull, push = (float(d.mean()) for d in self.distances(model_wrapper))
-        return {"pull": pull, "push": push, "ratio": push / pull if pull > 0 else None, "gap": push - pull,
-                "probe_rows": len(self), "probe_distance": self.distance_name,
-                "probe_representation": self.representation}  # fmt: skip
+        return {
+            "pull": pull,
+            "push": push,
+            "ratio": push / pull if pull > 0 else None,
+            "gap": push - pull,
+            "probe_rows": len(self),
+            "probe_distance": self.distance_name,
+            "probe_representation": self.representation,
+        }

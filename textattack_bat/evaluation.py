@@ -16,15 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import torch
 import tqdm
-from textattack.attack_results import FailedAttackResult, SkippedAttackResult, SuccessfulAttackResult
+from textattack.attack_results import (
+    FailedAttackResult,
+    SkippedAttackResult,
+    SuccessfulAttackResult,
+)
 from textattack.shared import AttackedText
 
 from textattack_bat import resources
 from textattack_bat.datasets import default_skip_labels, example_columns
-from textattack_bat.models import predict_labels
 from textattack_bat.gold_edits import GoldEditReport, evaluate_gold_edits
+from textattack_bat.models import predict_labels
 from textattack_bat.rates import Rate
 from textattack_bat.recipes import AntonymUnderChen2022, SynonymOverChen2022, resolve_wir_method
 from textattack_bat.search_methods import GreedyWordSwapWIRProtocols
@@ -68,9 +71,15 @@ class AttackSummary:
         self.add(attack_outcome(result), result.perturbed_result.num_queries)
 
     def to_dict(self) -> dict:
-        return {"success_rate": self.success_rate, "ci95": self.rate.to_dict()["ci95"], "succeeded": self.succeeded,
-                "failed": self.failed, "skipped": self.skipped, "attacked": self.attacked,
-                "mean_queries": self.mean_queries}  # fmt: skip
+        return {
+            "success_rate": self.success_rate,
+            "ci95": self.rate.to_dict()["ci95"],
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "attacked": self.attacked,
+            "mean_queries": self.mean_queries,
+        }
 
 
 @dataclass
@@ -114,10 +123,13 @@ class RobustnessReport:
     def metrics(self) -> dict:
         """Flat numbers for logs and plots; each rate ``k`` also as ``k_ci95`` ([low, high]) and
         ``k_n`` (its denominator)."""
-        rates = {"accuracy": self.accuracy_rate, "antonym_asr": self.antonym.rate,
-                 "antonym_asr_improve_only": self.antonym_improve_only.rate,
-                 "synonym_asr": self.synonym.rate if self.synonym else None,
-                 "gold_edit_kept_rate": self.gold_edits.kept if self.gold_edits else None}  # fmt: skip
+        rates = {
+            "accuracy": self.accuracy_rate,
+            "antonym_asr": self.antonym.rate,
+            "antonym_asr_improve_only": self.antonym_improve_only.rate,
+            "synonym_asr": self.synonym.rate if self.synonym else None,
+            "gold_edit_kept_rate": self.gold_edits.kept if self.gold_edits else None,
+        }
         metrics: dict = {}
         for key, rate in rates.items():
             metrics[key] = rate.value if rate else None
@@ -134,25 +146,47 @@ class RobustnessReport:
             return "-" if x is None else f"{x:.1f}"
 
         rows = [("clean accuracy", self.accuracy_rate.format(), "", "", "", "")]
-        for name, summary in (("antonym ASR (paper definition)", self.antonym),
-                              ("antonym ASR (improve-only, authors)", self.antonym_improve_only),
-                              ("synonym ASR", self.synonym)):  # fmt: skip
+        for name, summary in (
+            ("antonym ASR (paper definition)", self.antonym),
+            ("antonym ASR (improve-only, authors)", self.antonym_improve_only),
+            ("synonym ASR", self.synonym),
+        ):
             if summary is not None:
-                rows.append((name, summary.rate.format(), str(summary.succeeded), str(summary.failed),
-                             str(summary.skipped), q(summary.mean_queries)))  # fmt: skip
+                rows.append(
+                    (
+                        name,
+                        summary.rate.format(),
+                        str(summary.succeeded),
+                        str(summary.failed),
+                        str(summary.skipped),
+                        q(summary.mean_queries),
+                    )
+                )
         if self.gold_edits is not None:
             rows += [(name, value, "", "", "", "") for name, value in self.gold_edits.rows()]
         if self.representation is not None:
             r = self.representation
-            rows.append((f"representation pull / push ({r['probe_rows']} rows)",
-                         f"{r['pull']:.3f} / {r['push']:.3f}", "", "", "", ""))  # fmt: skip
+            rows.append(
+                (
+                    f"representation pull / push ({r['probe_rows']} rows)",
+                    f"{r['pull']:.3f} / {r['push']:.3f}",
+                    "",
+                    "",
+                    "",
+                    "",
+                )
+            )
         return rows
 
     def to_markdown(self) -> str:
-        lines = [f"Model `{self.model}` on `{self.dataset}`, {self.num_examples} examples "
-                 f"(skipped labels for the antonym attack: {list(self.skip_labels)}). "
-                 "Rates: value (count/n, 95% Wilson interval).", "",
-                 "| metric | value | succeeded | failed | skipped | mean queries |", "|---|---|---|---|---|---|"]  # fmt: skip
+        lines = [
+            f"Model `{self.model}` on `{self.dataset}`, {self.num_examples} examples "
+            f"(skipped labels for the antonym attack: {list(self.skip_labels)}). "
+            "Rates: value (count/n, 95% Wilson interval).",
+            "",
+            "| metric | value | succeeded | failed | skipped | mean queries |",
+            "|---|---|---|---|---|---|",
+        ]
         lines += ["| " + " | ".join(row) + " |" for row in self.rows()]
         return "\n".join(lines) + "\n"
 
@@ -220,7 +254,9 @@ def evaluate_robustness(
     total = len(dataset)
     num_examples = total if num_examples is None else num_examples
     if num_examples > total:
-        raise ValueError(f"num_examples={num_examples} but the dataset has only {total} rows; pass at most {total}.")
+        raise ValueError(
+            f"num_examples={num_examples} but the dataset has only {total} rows; pass at most {total}."
+        )
     if num_examples <= 0:
         raise ValueError("num_examples must be positive.")
     rows = [dataset[i] for i in range(num_examples)]
@@ -234,10 +270,15 @@ def evaluate_robustness(
     antonym_options = dict(antonym_options or {})
     wir = resolve_wir_method(model_wrapper, antonym_options.pop("wir_method", "auto"))
     antonym_attack = AntonymUnderChen2022.build(
-        model_wrapper, skip_labels=skip_labels, search_method=GreedyWordSwapWIRProtocols(wir_method=wir), **antonym_options
+        model_wrapper,
+        skip_labels=skip_labels,
+        search_method=GreedyWordSwapWIRProtocols(wir_method=wir),
+        **antonym_options,
     )
     paper, improve_only = AttackSummary(), AttackSummary()
-    for inputs, label in tqdm.tqdm(rows, desc="antonym attack", disable=not progress, dynamic_ncols=True):
+    for inputs, label in tqdm.tqdm(
+        rows, desc="antonym attack", disable=not progress, dynamic_ncols=True
+    ):
         result = antonym_attack.attack(_attacked_text(inputs), label)
         outcome = attack_outcome(result)
         if outcome == "skipped":
@@ -246,24 +287,41 @@ def evaluate_robustness(
             continue
         final = result.perturbed_result
         paper.add(outcome, final.paper_queries)
-        improve_only.add("succeeded" if final.improve_only_succeeded else "failed", final.improve_only_queries)
+        improve_only.add(
+            "succeeded" if final.improve_only_succeeded else "failed", final.improve_only_queries
+        )
 
     synonym_summary = None
     if synonym:
         synonym_attack = SynonymOverChen2022.build(model_wrapper, **(synonym_options or {}))
         synonym_summary = AttackSummary()
-        for inputs, label in tqdm.tqdm(rows, desc="synonym attack", disable=not progress, dynamic_ncols=True):
+        for inputs, label in tqdm.tqdm(
+            rows, desc="synonym attack", disable=not progress, dynamic_ncols=True
+        ):
             result = synonym_attack.attack(_attacked_text(inputs), label)
             synonym_summary.add_result(result)
 
     return RobustnessReport(
-        model=model_name, dataset=dataset_name, num_examples=num_examples, accuracy=correct / num_examples,
-        correct=correct, antonym=paper, antonym_improve_only=improve_only, synonym=synonym_summary,
-        skip_labels=skip_labels, seconds=time.perf_counter() - start,
-        gold_edits=evaluate_gold_edits(model_wrapper, gold_edits) if gold_edits is not None else None,
+        model=model_name,
+        dataset=dataset_name,
+        num_examples=num_examples,
+        accuracy=correct / num_examples,
+        correct=correct,
+        antonym=paper,
+        antonym_improve_only=improve_only,
+        synonym=synonym_summary,
+        skip_labels=skip_labels,
+        seconds=time.perf_counter() - start,
+        gold_edits=evaluate_gold_edits(model_wrapper, gold_edits)
+        if gold_edits is not None
+        else None,
         representation=probe(model_wrapper) if probe is not None else None,
-        settings={"antonym_wir_method": wir, "synonym": bool(synonym), **{f"synonym_{k}": json_setting(v) for k, v in (synonym_options or {}).items()}},
-    )  # fmt: skip
+        settings={
+            "antonym_wir_method": wir,
+            "synonym": bool(synonym),
+            **{f"synonym_{k}": json_setting(v) for k, v in (synonym_options or {}).items()},
+        },
+    )
 
 
 class RobustnessCallback:
@@ -278,10 +336,19 @@ class RobustnessCallback:
     Returns the metrics, which the trainer adds to its history.
     """
 
-    def __init__(self, dataset, num_examples: int, skip_labels=None, synonym: bool = True,
-                 synonym_options: dict | None = None, baseline: dict | None = None,
-                 output_dir: str | Path | None = None, title: str = "Over/undersensitivity trade-off",
-                 gold_edits=None, probe_examples: int = 200):  # fmt: skip
+    def __init__(
+        self,
+        dataset,
+        num_examples: int,
+        skip_labels=None,
+        synonym: bool = True,
+        synonym_options: dict | None = None,
+        baseline: dict | None = None,
+        output_dir: str | Path | None = None,
+        title: str = "Over/undersensitivity trade-off",
+        gold_edits=None,
+        probe_examples: int = 200,
+    ):
         self.dataset, self.num_examples = dataset, min(num_examples, len(dataset))
         self.skip_labels, self.synonym, self.synonym_options = skip_labels, synonym, synonym_options
         self.baseline, self.output_dir, self.title = baseline, output_dir, title
@@ -304,13 +371,24 @@ class RobustnessCallback:
             from textattack_bat.diagnostics import RepresentationProbe
 
             rows = [self.dataset[i] for i in range(self.num_examples)]
-            skip = self.skip_labels if self.skip_labels is not None else default_skip_labels(self.dataset)
+            skip = (
+                self.skip_labels
+                if self.skip_labels is not None
+                else default_skip_labels(self.dataset)
+            )
             args = trainer.training_args
             self.probe = RepresentationProbe(
-                [example_columns(inputs) for inputs, _ in rows], [label for _, label in rows],
-                trainer.synonym_table, trainer.antonym_table, skip, self.probe_examples,
-                args.representation, args.distance, args.max_length, seed=args.perturbation_seed,
-            )  # fmt: skip
+                [example_columns(inputs) for inputs, _ in rows],
+                [label for _, label in rows],
+                trainer.synonym_table,
+                trainer.antonym_table,
+                skip,
+                self.probe_examples,
+                args.representation,
+                args.distance,
+                args.max_length,
+                seed=args.perturbation_seed,
+            )
         return self.probe
 
     def __call__(self, trainer, epoch: int) -> dict:
@@ -320,11 +398,22 @@ class RobustnessCallback:
         from textattack_bat.plots import plot_tradeoff
 
         wrapper = trainer.model_wrapper
-        if isinstance(wrapper, HuggingFaceModelWrapper) and not isinstance(wrapper, DynamicPaddingModelWrapper):
+        if isinstance(wrapper, HuggingFaceModelWrapper) and not isinstance(
+            wrapper, DynamicPaddingModelWrapper
+        ):
             wrapper = DynamicPaddingModelWrapper(wrapper.model, wrapper.tokenizer)
-        report = evaluate_robustness(wrapper, self.dataset, self.num_examples, self.skip_labels, self.synonym,
-                                     self._epoch_synonym_options(), model_name=f"epoch {epoch}", progress=True,
-                                     gold_edits=self.gold_edits, probe=self._probe(trainer))  # fmt: skip
+        report = evaluate_robustness(
+            wrapper,
+            self.dataset,
+            self.num_examples,
+            self.skip_labels,
+            self.synonym,
+            self._epoch_synonym_options(),
+            model_name=f"epoch {epoch}",
+            progress=True,
+            gold_edits=self.gold_edits,
+            probe=self._probe(trainer),
+        )
         metrics = report.metrics()
         self.log.append({"epoch": epoch, **metrics, "report": report.to_dict()})
         output_dir = Path(self.output_dir or trainer.training_args.output_dir)

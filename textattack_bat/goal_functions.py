@@ -30,7 +30,9 @@ class UndersensitivityClassification(ClassificationGoalFunction):
         improve_only: use the authors' score (see above).
     """
 
-    def __init__(self, *args, skip_labels: Iterable[int] = (), improve_only: bool = False, **kwargs):
+    def __init__(
+        self, *args, skip_labels: Iterable[int] = (), improve_only: bool = False, **kwargs
+    ):
         self.skip_labels = frozenset(int(label) for label in skip_labels)
         self.improve_only = improve_only
         super().__init__(*args, **kwargs)
@@ -51,7 +53,9 @@ class UndersensitivityClassification(ClassificationGoalFunction):
         return attacked_text.words != self.initial_attacked_text.words
 
     def _is_goal_complete(self, model_output, attacked_text):
-        return self._changed(attacked_text) and int(model_output.argmax()) == self.ground_truth_output
+        return (
+            self._changed(attacked_text) and int(model_output.argmax()) == self.ground_truth_output
+        )
 
     def _should_skip(self, model_output, attacked_text):
         return (
@@ -72,7 +76,10 @@ class UndersensitivityClassification(ClassificationGoalFunction):
     def _process_model_outputs(self, inputs, scores):
         scores = super()._process_model_outputs(inputs, scores)
         num_labels = scores.shape[1]
-        if isinstance(self.ground_truth_output, int) and not 0 <= self.ground_truth_output < num_labels:
+        if (
+            isinstance(self.ground_truth_output, int)
+            and not 0 <= self.ground_truth_output < num_labels
+        ):
             raise ValueError(
                 f"Label {self.ground_truth_output} is outside the model's {num_labels} outputs "
                 f"(0..{num_labels - 1}); check the dataset's label column and label order."

@@ -43,10 +43,14 @@ def load_gold_edits(path: str | Path) -> list[GoldEdit]:
     for number, row in enumerate(rows, start=1):
         missing = [name for name in FIELDS if name not in row]
         if missing:
-            raise ValueError(f"{path}, row {number}: missing field(s) {missing}; a gold edit needs {list(FIELDS)}.")
+            raise ValueError(
+                f"{path}, row {number}: missing field(s) {missing}; a gold edit needs {list(FIELDS)}."
+            )
         for name in ("label", "edited_label"):
             if not isinstance(row[name], int) or isinstance(row[name], bool):
-                raise ValueError(f"{path}, row {number}: {name} {row[name]!r} is not an integer label id.")
+                raise ValueError(
+                    f"{path}, row {number}: {name} {row[name]!r} is not an integer label id."
+                )
         edits.append(GoldEdit(*(row[name] for name in FIELDS)))
     return edits
 
@@ -59,16 +63,24 @@ class GoldEditReport:
     kept: Rate
 
     def to_dict(self) -> dict:
-        return {"source": self.source, "original_accuracy": self.original_accuracy.to_dict(),
-                "edited_accuracy": self.edited_accuracy.to_dict(), "kept_rate": self.kept.to_dict()}  # fmt: skip
+        return {
+            "source": self.source,
+            "original_accuracy": self.original_accuracy.to_dict(),
+            "edited_accuracy": self.edited_accuracy.to_dict(),
+            "kept_rate": self.kept.to_dict(),
+        }
 
     def rows(self) -> list[tuple[str, str]]:
-        return [("gold edits: accuracy on originals", self.original_accuracy.format()),
-                ("gold edits: accuracy on edits", self.edited_accuracy.format()),
-                ("gold edits: kept rate (lower is better)", self.kept.format())]  # fmt: skip
+        return [
+            ("gold edits: accuracy on originals", self.original_accuracy.format()),
+            ("gold edits: accuracy on edits", self.edited_accuracy.format()),
+            ("gold edits: kept rate (lower is better)", self.kept.format()),
+        ]
 
 
-def evaluate_gold_edits(model_wrapper, edits: Sequence[GoldEdit] | str | Path, source: str = "") -> GoldEditReport:
+def evaluate_gold_edits(
+    model_wrapper, edits: Sequence[GoldEdit] | str | Path, source: str = ""
+) -> GoldEditReport:
     """Accuracy on originals and edits, and the kept rate, of ``model_wrapper`` on ``edits``."""
     if isinstance(edits, (str, Path)):
         source = source or str(edits)

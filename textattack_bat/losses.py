@@ -23,8 +23,13 @@ class PairwiseContrastiveLoss(nn.Module):
     Returns the loss and its two terms (unweighted) for logging.
     """
 
-    def __init__(self, alpha: float = 1.0, beta: float = 1.2, margin: float = 1.0,
-                 distance: str | nn.Module = "cosine"):  # fmt: skip
+    def __init__(
+        self,
+        alpha: float = 1.0,
+        beta: float = 1.2,
+        margin: float = 1.0,
+        distance: str | nn.Module = "cosine",
+    ):
         super().__init__()
         self.alpha, self.beta, self.margin = alpha, beta, margin
         self.distance = get_distance(distance)

@@ -44,7 +44,9 @@ class DynamicPaddingModelWrapper(HuggingFaceModelWrapper):
         """``{"ids", "gradient"}``: d loss(argmax label) / d input embeddings, one row per token."""
         embedding_layer = self.model.get_input_embeddings()
         captured = {}
-        handle = embedding_layer.register_forward_hook(lambda module, args, output: captured.setdefault("emb", output))
+        handle = embedding_layer.register_forward_hook(
+            lambda module, args, output: captured.setdefault("emb", output)
+        )
         was_training = self.model.training
         self.model.eval()
         try:
@@ -96,14 +98,18 @@ def load_classifier(
         )
     try:
         config = transformers.AutoConfig.from_pretrained(str(name_or_path))
-        is_classifier = any(a.endswith("ForSequenceClassification") for a in (config.architectures or []))
+        is_classifier = any(
+            a.endswith("ForSequenceClassification") for a in (config.architectures or [])
+        )
         if is_classifier and num_labels is not None and config.num_labels != num_labels:
             raise ValueError(
                 f"Model {name_or_path} has {config.num_labels} labels but the dataset has {num_labels}; "
                 "use a model trained for this dataset's labels."
             )
         kwargs = {"num_labels": num_labels} if num_labels is not None and not is_classifier else {}
-        model = transformers.AutoModelForSequenceClassification.from_pretrained(str(name_or_path), **kwargs)
+        model = transformers.AutoModelForSequenceClassification.from_pretrained(
+            str(name_or_path), **kwargs
+        )
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(name_or_path))
     except OSError as error:
         if resources.is_offline():

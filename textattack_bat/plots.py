@@ -45,19 +45,31 @@ def _panel(ax, history, series, baseline, scale, with_intervals):
             if intervals and all(i is not None for i in intervals):
                 low = y - scale * np.array([i[0] for i in intervals])
                 high = scale * np.array([i[1] for i in intervals]) - y
-                ax.errorbar(epochs, y, yerr=[low, high], fmt="o-", color=colour, capsize=3, label=label)
+                ax.errorbar(
+                    epochs, y, yerr=[low, high], fmt="o-", color=colour, capsize=3, label=label
+                )
             else:
                 ax.plot(epochs, y, "o-", color=colour, label=label)
         if baseline and baseline.get(key) is not None:
-            ax.axhline(scale * baseline[key], color=colour, linestyle="--", linewidth=1.2, label=f"{label}, normal training")
+            ax.axhline(
+                scale * baseline[key],
+                color=colour,
+                linestyle="--",
+                linewidth=1.2,
+                label=f"{label}, normal training",
+            )
     ax.set_xlabel("epoch")
     ax.set_xticks(epochs)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="best")
 
 
-def plot_tradeoff(history: Sequence[Mapping], path: str | Path, baseline: Mapping | None = None,
-                  title: str = "Over/undersensitivity trade-off") -> Path:  # fmt: skip
+def plot_tradeoff(
+    history: Sequence[Mapping],
+    path: str | Path,
+    baseline: Mapping | None = None,
+    title: str = "Over/undersensitivity trade-off",
+) -> Path:
     """x: epoch; left: antonym ASR (both protocols) and synonym ASR in %, with 95% intervals
     (``KEY_ci95``) as error bars; right, when the history has them: the representation probe's
     pull and push (mean distance of h(x) to its synonym and antonym copies). ``baseline``
@@ -75,7 +87,9 @@ def plot_tradeoff(history: Sequence[Mapping], path: str | Path, baseline: Mappin
     return _save(fig, path)
 
 
-def plot_representations(panels: Mapping[str, Mapping[str, np.ndarray]], path: str | Path, seed: int = 0) -> Path:
+def plot_representations(
+    panels: Mapping[str, Mapping[str, np.ndarray]], path: str | Path, seed: int = 0
+) -> Path:
     """One t-SNE panel per model. ``panels[model] = {"original": X, "synonym": X_o, "antonym": X_u}``
     with one row per example in each (the same examples, so copies can be compared)."""
     from sklearn.manifold import TSNE
@@ -86,12 +100,20 @@ def plot_representations(panels: Mapping[str, Mapping[str, np.ndarray]], path: s
     for ax, (name, groups) in zip(axes[0], panels.items()):
         stacked = np.concatenate([groups[k] for k in colours])
         perplexity = max(2.0, min(30.0, (len(stacked) - 1) / 3))
-        points = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(stacked)
+        points = TSNE(
+            n_components=2, perplexity=perplexity, init="pca", random_state=seed
+        ).fit_transform(stacked)
         start = 0
         for kind, colour in colours.items():
             count = len(groups[kind])
-            ax.scatter(points[start : start + count, 0], points[start : start + count, 1], s=9, alpha=0.7,
-                       color=colour, label=kind)  # fmt: skip
+            ax.scatter(
+                points[start : start + count, 0],
+                points[start : start + count, 1],
+                s=9,
+                alpha=0.7,
+                color=colour,
+                label=kind,
+            )
             start += count
         ax.set_title(name)
         ax.set_xticks([])

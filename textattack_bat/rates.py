@@ -47,16 +47,22 @@ class Rate:
 
     def to_dict(self) -> dict:
         interval = self.interval
-        return {"rate": self.value, "count": self.successes, "n": self.trials,
-                "ci95": list(interval) if interval else None}  # fmt: skip
+        return {
+            "rate": self.value,
+            "count": self.successes,
+            "n": self.trials,
+            "ci95": list(interval) if interval else None,
+        }
 
     def format(self, digits: int = 1) -> str:
         """``"57.5% (115/200, 95% CI 50.6-64.2)"``; ``"-"`` when there are no trials."""
         if not self.trials:
             return "-"
         low, high = self.interval
-        return (f"{100 * self.value:.{digits}f}% ({self.successes}/{self.trials}, "
-                f"95% CI {100 * low:.{digits}f}-{100 * high:.{digits}f})")  # fmt: skip
+        return (
+            f"{100 * self.value:.{digits}f}% ({self.successes}/{self.trials}, "
+            f"95% CI {100 * low:.{digits}f}-{100 * high:.{digits}f})"
+        )
 
     def overlaps(self, other: Rate) -> bool:
         """True when the two 95% intervals overlap (no measurable difference)."""

@@ -85,7 +85,9 @@ class AntonymUnderChen2022(AttackRecipe):
         transformation = WordSwapAntonym(inflect=inflect)
         constraints = [
             RepeatModification(),
-            StopwordModification(stopwords=set(TEXTFOOLER_STOPWORDS if stopwords is None else stopwords)),
+            StopwordModification(
+                stopwords=set(TEXTFOOLER_STOPWORDS if stopwords is None else stopwords)
+            ),
             MaxWordsPerturbed(max_num_words=1),
             PartOfSpeech(allow_verb_noun_swap=False),
         ]
@@ -97,7 +99,9 @@ class AntonymUnderChen2022(AttackRecipe):
             improve_only=cls.improve_only if improve_only is None else improve_only,
         )
         if search_method is None:
-            search_method = GreedyWordSwapWIR(wir_method=resolve_wir_method(model_wrapper, wir_method))
+            search_method = GreedyWordSwapWIR(
+                wir_method=resolve_wir_method(model_wrapper, wir_method)
+            )
         return Attack(goal_function, constraints, transformation, search_method)
 
 
@@ -179,7 +183,9 @@ class SynonymOverChen2022(AttackRecipe):
             synonyms = PerturbationTable.load(synonyms)
         constraints = [
             RepeatModification(),
-            StopwordModification(stopwords=set(TEXTFOOLER_STOPWORDS if stopwords is None else stopwords)),
+            StopwordModification(
+                stopwords=set(TEXTFOOLER_STOPWORDS if stopwords is None else stopwords)
+            ),
             PartOfSpeech(allow_verb_noun_swap=True),
         ]
         if modifiable_columns is not None:
@@ -190,7 +196,9 @@ class SynonymOverChen2022(AttackRecipe):
             constraints.append(sentence_encoder)
         goal_function = UntargetedClassification(model_wrapper)
         search_method = GreedyWordSwapWIR(wir_method=resolve_wir_method(model_wrapper, wir_method))
-        return Attack(goal_function, constraints, WordSwapTable(synonyms, max_candidates=k), search_method)
+        return Attack(
+            goal_function, constraints, WordSwapTable(synonyms, max_candidates=k), search_method
+        )
 
 
 registration.register_with_textattack()

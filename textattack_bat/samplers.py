@@ -34,10 +34,17 @@ class SynonymSampler:
     that differs from the original in at most ``k`` words.
     """
 
-    def __init__(self, table: Mapping[str, Sequence[str]], seed: int = 0,
-                 stopwords: Collection[str] = TEXTFOOLER_STOPWORDS, max_words: int | None = None):  # fmt: skip
+    def __init__(
+        self,
+        table: Mapping[str, Sequence[str]],
+        seed: int = 0,
+        stopwords: Collection[str] = TEXTFOOLER_STOPWORDS,
+        max_words: int | None = None,
+    ):
         if max_words is not None and max_words < 1:
-            raise ValueError(f"max_words={max_words}: give a positive number of words, or None for every word.")
+            raise ValueError(
+                f"max_words={max_words}: give a positive number of words, or None for every word."
+            )
         self.choices = {
             word: (word, *candidates)
             for word, candidates in table.items()
@@ -55,14 +62,20 @@ class SynonymSampler:
             if options is None:
                 return word
             choice = options[int(rng.random() * len(options))]
-            return word if choice == options[0] else match_case(word, choice)  # options[0] is the word
+            return (
+                word if choice == options[0] else match_case(word, choice)
+            )  # options[0] is the word
 
         return WORD.sub(resample, text)
 
     def perturb_some(self, example: Example, rng: random.Random) -> Example:
         """``max_words`` random word occurrences of ``example`` swapped for a synonym."""
-        spots = [(column, match) for column, text in enumerate(example) for match in WORD.finditer(text)
-                 if len(self.choices.get(match.group(0).lower(), ())) > 1]  # fmt: skip
+        spots = [
+            (column, match)
+            for column, text in enumerate(example)
+            for match in WORD.finditer(text)
+            if len(self.choices.get(match.group(0).lower(), ())) > 1
+        ]
         chosen = rng.sample(spots, min(self.max_words, len(spots)))
         columns = list(example)
         for column, match in sorted(chosen, key=lambda spot: (spot[0], -spot[1].start())):
@@ -72,13 +85,19 @@ class SynonymSampler:
             columns[column] = text[: match.start()] + synonym + text[match.end() :]
         return tuple(columns)
 
-    def __call__(self, examples: Sequence[Example], epoch: int = 0) -> tuple[list[Example], np.ndarray]:
+    def __call__(
+        self, examples: Sequence[Example], epoch: int = 0
+    ) -> tuple[list[Example], np.ndarray]:
         rng = _rng(self.seed, epoch)
         if self.max_words is None:
-            copies = [tuple(self.perturb(column, rng) for column in example) for example in examples]
+            copies = [
+                tuple(self.perturb(column, rng) for column in example) for example in examples
+            ]
         else:
             copies = [self.perturb_some(tuple(example), rng) for example in examples]
-        mask = np.array([copy != example for copy, example in zip(copies, examples)], dtype=np.float32)
+        mask = np.array(
+            [copy != example for copy, example in zip(copies, examples)], dtype=np.float32
+        )
         return copies, mask
 
 
@@ -87,8 +106,13 @@ class AntonymSampler:
     word in it, a random antonym of it. Rows whose label is in ``skip_labels`` (NLI neutral, QQP
     not-duplicate) or that have no such word are returned unchanged with mask 0."""
 
-    def __init__(self, table: Mapping[str, Sequence[str]], skip_labels: Iterable[int] = (), seed: int = 0,
-                 stopwords: Collection[str] = TEXTFOOLER_STOPWORDS):  # fmt: skip
+    def __init__(
+        self,
+        table: Mapping[str, Sequence[str]],
+        skip_labels: Iterable[int] = (),
+        seed: int = 0,
+        stopwords: Collection[str] = TEXTFOOLER_STOPWORDS,
+    ):
         self.antonyms = {w: tuple(c) for w, c in table.items() if c and w not in stopwords}
         self.skip_labels = frozenset(int(label) for label in skip_labels)
         self.seed = seed
@@ -112,8 +136,9 @@ class AntonymSampler:
         swapped = text[: match.start()] + antonym + text[match.end() :]
         return example[:column] + (swapped,) + example[column + 1 :]
 
-    def __call__(self, examples: Sequence[Example], labels: Sequence[int], epoch: int = 0
-                 ) -> tuple[list[Example], np.ndarray]:  # fmt: skip
+    def __call__(
+        self, examples: Sequence[Example], labels: Sequence[int], epoch: int = 0
+    ) -> tuple[list[Example], np.ndarray]:
         rng = _rng(self.seed, epoch)
         copies, mask = [], np.zeros(len(examples), dtype=np.float32)
         for i, (example, label) in enumerate(zip(examples, labels)):

@@ -36,7 +36,9 @@ class GreedyWordSwapWIRProtocols(GreedyWordSwapWIR):
         for index in index_order:
             if search_over or (paper is not None and improve_only is not None):
                 break
-            candidates = self.get_transformations(text, original_text=text, indices_to_modify=[index])
+            candidates = self.get_transformations(
+                text, original_text=text, indices_to_modify=[index]
+            )
             if not candidates:
                 continue
             results, search_over = self.get_goal_results(candidates)

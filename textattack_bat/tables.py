@@ -142,8 +142,9 @@ def _alphabetic_rows(words: list[str], vectors: np.ndarray, max_words: int | Non
 EMBEDDING_NAMES = ("auto", "counter-fitted", "glove", "glove-counterfitted")
 
 
-def load_embedding(spec: str | Path = "auto", vocab: str | Path | None = None,
-                   max_words: int | None = 100_000) -> Embedding:  # fmt: skip
+def load_embedding(
+    spec: str | Path = "auto", vocab: str | Path | None = None, max_words: int | None = 100_000
+) -> Embedding:
     """Word vectors for the synonym table.
 
     ``spec``: ``counter-fitted`` (TextAttack's vectors; downloaded once when online),
@@ -160,9 +161,10 @@ def load_embedding(spec: str | Path = "auto", vocab: str | Path | None = None,
     if spec == "counter-fitted":
         if not resources.counterfitted_available():
             raise resources.ResourceNotFoundError(
-                "counter-fitted word embeddings", str(resources.counterfitted_cache_path()),
+                "counter-fitted word embeddings",
+                str(resources.counterfitted_cache_path()),
                 "go online once (TextAttack downloads them), or use --embedding glove / a vectors file",
-            )  # fmt: skip
+            )
         from textattack.shared import WordEmbedding
 
         emb = WordEmbedding.counterfitted_GLOVE_embedding()
@@ -257,8 +259,15 @@ class EmbeddingNeighbours:
     Results are cached; :meth:`many` computes a batch with one matrix product, on ``device``
     (default: TextAttack's device, so CUDA when present)."""
 
-    def __init__(self, embedding: Embedding, threshold: float = 0.8, k: int = 50,
-                 exclude_antonyms: bool = True, top_components: int = 0, device=None):  # fmt: skip
+    def __init__(
+        self,
+        embedding: Embedding,
+        threshold: float = 0.8,
+        k: int = 50,
+        exclude_antonyms: bool = True,
+        top_components: int = 0,
+        device=None,
+    ):
         self.embedding, self.threshold, self.k = embedding, threshold, k
         self.device, self._on_device = device, None  # None: resources.default_device()
         vectors = embedding.vectors
@@ -402,8 +411,9 @@ def _group_components(
     return grouped
 
 
-def build_antonym_table(words: Iterable[str], inflect: bool = False, vocabulary_source: str = "",
-                        progress: bool = False) -> AntonymTable:  # fmt: skip
+def build_antonym_table(
+    words: Iterable[str], inflect: bool = False, vocabulary_source: str = "", progress: bool = False
+) -> AntonymTable:
     """Antonym table: each word's WordNet antonyms, by the antonym WordSwap's rule (no PoS context)."""
     from textattack_bat.antonyms import WordNetAntonyms
 

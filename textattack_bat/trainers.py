@@ -120,28 +120,77 @@ class BATTrainingArgs(textattack.TrainingArgs):
     def validate(self) -> None:
         """Check BAT's own fields; the first bad one raises :class:`SettingError` (one line)."""
         _check(self.method in METHODS, "method", self.method, f"one of {', '.join(METHODS)}")
-        _check(_is_number(self.margin) and self.margin > 0, "margin", self.margin,
-               "a number > 0 (with margin <= 0 the contrastive term is 0 for every row: normal training)")
+        _check(
+            _is_number(self.margin) and self.margin > 0,
+            "margin",
+            self.margin,
+            "a number > 0 (with margin <= 0 the contrastive term is 0 for every row: normal training)",
+        )
         for name in ("triplet_lambda", "pairwise_alpha", "pairwise_beta"):
             value = getattr(self, name)
-            _check(_is_number(value) and value >= 0, name, value, "a number >= 0 (0 switches the term off)")
-        _check(self.distance in DISTANCES, "distance", self.distance, f"one of {', '.join(sorted(DISTANCES))}")
-        _check(self.representation in REPRESENTATIONS, "representation", self.representation,
-               f"one of {', '.join(REPRESENTATIONS)}")
-        _check(isinstance(self.embedding, str) and (self.embedding in EMBEDDING_NAMES or Path(self.embedding).is_file()),
-               "embedding", self.embedding, f"one of {', '.join(EMBEDDING_NAMES)}, or an existing vectors file")
-        _check(self.robustness_eval_gold_edits is None or Path(self.robustness_eval_gold_edits).is_file(),
-               "robustness_eval_gold_edits", self.robustness_eval_gold_edits, "an existing gold-edit JSONL file, or None")
+            _check(
+                _is_number(value) and value >= 0,
+                name,
+                value,
+                "a number >= 0 (0 switches the term off)",
+            )
+        _check(
+            self.distance in DISTANCES,
+            "distance",
+            self.distance,
+            f"one of {', '.join(sorted(DISTANCES))}",
+        )
+        _check(
+            self.representation in REPRESENTATIONS,
+            "representation",
+            self.representation,
+            f"one of {', '.join(REPRESENTATIONS)}",
+        )
+        _check(
+            isinstance(self.embedding, str)
+            and (self.embedding in EMBEDDING_NAMES or Path(self.embedding).is_file()),
+            "embedding",
+            self.embedding,
+            f"one of {', '.join(EMBEDDING_NAMES)}, or an existing vectors file",
+        )
+        _check(
+            self.robustness_eval_gold_edits is None
+            or Path(self.robustness_eval_gold_edits).is_file(),
+            "robustness_eval_gold_edits",
+            self.robustness_eval_gold_edits,
+            "an existing gold-edit JSONL file, or None",
+        )
         for name in ("synonym_table", "antonym_table"):
             value = getattr(self, name)
-            _check(value is None or (isinstance(value, (str, Path)) and Path(value).is_file()), name, value,
-                   "an existing table file written by `textattack-bat build-tables`, or None to build one")
-        _check(_is_int(self.max_length) and self.max_length > 0, "max_length", self.max_length, "an integer > 0")
-        _check(self.synonym_max_words is None or (_is_int(self.synonym_max_words) and self.synonym_max_words > 0),
-               "synonym_max_words", self.synonym_max_words, "an integer > 0, or None for every word")
-        _check(self.skip_labels is None or (isinstance(self.skip_labels, (list, tuple))
-                                            and all(_is_int(label) for label in self.skip_labels)),
-               "skip_labels", self.skip_labels, "a list of integer label ids, or None to infer them")  # fmt: skip
+            _check(
+                value is None or (isinstance(value, (str, Path)) and Path(value).is_file()),
+                name,
+                value,
+                "an existing table file written by `textattack-bat build-tables`, or None to build one",
+            )
+        _check(
+            _is_int(self.max_length) and self.max_length > 0,
+            "max_length",
+            self.max_length,
+            "an integer > 0",
+        )
+        _check(
+            self.synonym_max_words is None
+            or (_is_int(self.synonym_max_words) and self.synonym_max_words > 0),
+            "synonym_max_words",
+            self.synonym_max_words,
+            "an integer > 0, or None for every word",
+        )
+        _check(
+            self.skip_labels is None
+            or (
+                isinstance(self.skip_labels, (list, tuple))
+                and all(_is_int(label) for label in self.skip_labels)
+            ),
+            "skip_labels",
+            self.skip_labels,
+            "a list of integer label ids, or None to infer them",
+        )
 
 
 class SettingError(ValueError):
@@ -165,13 +214,34 @@ def _check(ok: bool, name: str, value, allowed: str) -> None:
 # Hyperparameters of the authors' runs, applied by `textattack train --attack NAME` to every
 # TextAttack flag the user did not give explicitly (BAT_REFERENCE section 3).
 PRESETS: dict[str, dict] = {
-    "bat-triplet": dict(num_clean_epochs=0, learning_rate=2e-5, per_device_train_batch_size=32, weight_decay=0.0, num_warmup_steps=0,
-                        num_epochs=3, triplet_lambda=1.0),
-    "bat-pairwise": dict(num_clean_epochs=0, learning_rate=2e-5, per_device_train_batch_size=32, weight_decay=0.0, num_warmup_steps=0,
-                         num_epochs=3, pairwise_alpha=1.0, pairwise_beta=1.2),
-    "safer": dict(num_clean_epochs=0, learning_rate=3e-5, per_device_train_batch_size=8, weight_decay=0.0, num_warmup_steps=0,
-                  num_epochs=15),
-}  # fmt: skip
+    "bat-triplet": dict(
+        num_clean_epochs=0,
+        learning_rate=2e-5,
+        per_device_train_batch_size=32,
+        weight_decay=0.0,
+        num_warmup_steps=0,
+        num_epochs=3,
+        triplet_lambda=1.0,
+    ),
+    "bat-pairwise": dict(
+        num_clean_epochs=0,
+        learning_rate=2e-5,
+        per_device_train_batch_size=32,
+        weight_decay=0.0,
+        num_warmup_steps=0,
+        num_epochs=3,
+        pairwise_alpha=1.0,
+        pairwise_beta=1.2,
+    ),
+    "safer": dict(
+        num_clean_epochs=0,
+        learning_rate=3e-5,
+        per_device_train_batch_size=8,
+        weight_decay=0.0,
+        num_warmup_steps=0,
+        num_epochs=15,
+    ),
+}
 
 EpochCallback = Callable[["PerturbationTrainer", int], Mapping | None]
 
@@ -197,14 +267,22 @@ def _model_input(texts: Sequence[tuple[str, ...]]):
 class PerturbationTrainer(textattack.Trainer):
     """Shared machinery: tables, per-epoch perturbations, checkpoint/resume, term logging."""
 
-    def __init__(self, model_wrapper, task_type: str = "classification", train_dataset=None, eval_dataset=None,
-                 training_args: BATTrainingArgs | None = None,
-                 synonym_table: PerturbationTable | Mapping | None = None,
-                 antonym_table: PerturbationTable | Mapping | None = None,
-                 epoch_callbacks: Sequence[EpochCallback] = ()):  # fmt: skip
+    def __init__(
+        self,
+        model_wrapper,
+        task_type: str = "classification",
+        train_dataset=None,
+        eval_dataset=None,
+        training_args: BATTrainingArgs | None = None,
+        synonym_table: PerturbationTable | Mapping | None = None,
+        antonym_table: PerturbationTable | Mapping | None = None,
+        epoch_callbacks: Sequence[EpochCallback] = (),
+    ):
         training_args = training_args or BATTrainingArgs(method=self.default_method)
         if not isinstance(training_args, BATTrainingArgs):
-            raise TypeError("training_args must be a textattack_bat.BATTrainingArgs (TextAttack's TrainingArgs + BAT settings).")
+            raise TypeError(
+                "training_args must be a textattack_bat.BATTrainingArgs (TextAttack's TrainingArgs + BAT settings)."
+            )
         if task_type != "classification":
             raise ValueError("SAFER and BAT train classifiers: task_type must be 'classification'.")
         super().__init__(model_wrapper, task_type, None, train_dataset, eval_dataset, training_args)
@@ -223,12 +301,19 @@ class PerturbationTrainer(textattack.Trainer):
                 raise ValueError("robustness_eval_examples > 0 needs an evaluation dataset.")
             from textattack_bat.evaluation import RobustnessCallback
 
-            self.epoch_callbacks.append(RobustnessCallback(
-                eval_dataset, training_args.robustness_eval_examples, training_args.skip_labels,
-                synonym=training_args.robustness_eval_synonym,
-                gold_edits=training_args.robustness_eval_gold_edits))  # fmt: skip
+            self.epoch_callbacks.append(
+                RobustnessCallback(
+                    eval_dataset,
+                    training_args.robustness_eval_examples,
+                    training_args.skip_labels,
+                    synonym=training_args.robustness_eval_synonym,
+                    gold_edits=training_args.robustness_eval_gold_edits,
+                )
+            )
         self.skip_labels = (
-            tuple(training_args.skip_labels) if training_args.skip_labels is not None else default_skip_labels(train_dataset)
+            tuple(training_args.skip_labels)
+            if training_args.skip_labels is not None
+            else default_skip_labels(train_dataset)
         )
         self.history: list[dict] = []
         self._reported: set[str] = set()
@@ -245,7 +330,8 @@ class PerturbationTrainer(textattack.Trainer):
         bad = {
             repr(label)
             for _, label in dataset
-            if not isinstance(label, (int, np.integer)) or (num_labels is not None and not 0 <= label < num_labels)
+            if not isinstance(label, (int, np.integer))
+            or (num_labels is not None and not 0 <= label < num_labels)
         }
         if bad:
             raise ValueError(
@@ -268,8 +354,9 @@ class PerturbationTrainer(textattack.Trainer):
             else:
                 logger.info("No synonym table given: building one from the training vocabulary.")
                 embedding = load_embedding(self.training_args.embedding)
-                self._synonym_table = build_synonym_table(self._words, embedding, progress=True,
-                                                          vocabulary_source="training data")  # fmt: skip
+                self._synonym_table = build_synonym_table(
+                    self._words, embedding, progress=True, vocabulary_source="training data"
+                )
         self._report_coverage(self._synonym_table, "synonym")
         return self._synonym_table
 
@@ -278,9 +365,10 @@ class PerturbationTrainer(textattack.Trainer):
         if self._antonym_table is None:
             path = self.training_args.antonym_table
             self._antonym_table = (
-                PerturbationTable.load(path) if path
+                PerturbationTable.load(path)
+                if path
                 else build_antonym_table(self._words, vocabulary_source="training data")
-            )  # fmt: skip
+            )
         self._report_coverage(self._antonym_table, "antonym")
         return self._antonym_table
 
@@ -290,7 +378,11 @@ class PerturbationTrainer(textattack.Trainer):
             return
         self._reported.add(kind)
         words = self._words
-        coverage = table.coverage(words) if hasattr(table, "coverage") else sum(bool(table.get(w)) for w in words) / max(len(words), 1)
+        coverage = (
+            table.coverage(words)
+            if hasattr(table, "coverage")
+            else sum(bool(table.get(w)) for w in words) / max(len(words), 1)
+        )
         logger.info(f"{kind} table covers {coverage:.1%} of the {len(words)} training words.")
         if coverage < 0.05:
             warnings.warn(
@@ -312,25 +404,45 @@ class PerturbationTrainer(textattack.Trainer):
     def get_train_dataloader(self, dataset, adv_dataset, batch_size):
         """Regenerates the perturbed copies for the current epoch; batches are dicts of lists."""
         copies = {} if self.is_clean_epoch(self._epoch) else self.perturb_epoch(self._epoch)
-        generator = torch.Generator().manual_seed(self.training_args.random_seed * 1000 + self._epoch)
+        generator = torch.Generator().manual_seed(
+            self.training_args.random_seed * 1000 + self._epoch
+        )
 
         def collate(indices):
-            batch = {"texts": [self.texts[i] for i in indices], "labels": torch.tensor([self.labels[i] for i in indices])}
+            batch = {
+                "texts": [self.texts[i] for i in indices],
+                "labels": torch.tensor([self.labels[i] for i in indices]),
+            }
             for key, values in copies.items():
-                batch[key] = [values[i] for i in indices] if isinstance(values, list) else torch.as_tensor(values[indices])
+                batch[key] = (
+                    [values[i] for i in indices]
+                    if isinstance(values, list)
+                    else torch.as_tensor(values[indices])
+                )
             return batch
 
         return torch.utils.data.DataLoader(
-            list(range(len(self.texts))), batch_size=batch_size, shuffle=True, collate_fn=collate, generator=generator
+            list(range(len(self.texts))),
+            batch_size=batch_size,
+            shuffle=True,
+            collate_fn=collate,
+            generator=generator,
         )
 
     def _tokenize(self, tokenizer, texts):
         model = unwrap(self.model_wrapper.model)
         if isinstance(model, transformers.PreTrainedModel):
-            return tokenizer(_model_input(texts), padding=True, truncation=True,
-                             max_length=self.training_args.max_length, return_tensors="pt").to(textattack.shared.utils.device)  # fmt: skip
+            return tokenizer(
+                _model_input(texts),
+                padding=True,
+                truncation=True,
+                max_length=self.training_args.max_length,
+                return_tensors="pt",
+            ).to(textattack.shared.utils.device)
         ids = tokenizer(_model_input(texts))
-        return (ids if isinstance(ids, torch.Tensor) else torch.tensor(ids)).to(textattack.shared.utils.device)
+        return (ids if isinstance(ids, torch.Tensor) else torch.tensor(ids)).to(
+            textattack.shared.utils.device
+        )
 
     def cross_entropy_step(self, model, tokenizer, texts, targets):
         """Plain cross-entropy on ``texts`` (clean epochs, and SAFER's step)."""
@@ -355,16 +467,26 @@ class PerturbationTrainer(textattack.Trainer):
                 found.append((int(path.name.rsplit("-", 1)[-1]), path))
         return sorted(found)
 
-    def _save_checkpoint(self, model, tokenizer, epoch: int, optimizer, scheduler, best: dict) -> Path:
+    def _save_checkpoint(
+        self, model, tokenizer, epoch: int, optimizer, scheduler, best: dict
+    ) -> Path:
         self._save_model_checkpoint(model, tokenizer, epoch=epoch)
         path = Path(self.training_args.output_dir) / f"checkpoint-epoch-{epoch}"
         torch.save(
-            {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict() if scheduler else None,
-             "torch_rng": torch.get_rng_state()},
+            {
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict() if scheduler else None,
+                "torch_rng": torch.get_rng_state(),
+            },
             path / OPTIMIZER_FILE,
-        )  # fmt: skip
-        state = {"epoch": epoch, "global_step": self._global_step, "best": best, "history": self.history,
-                 "method": self.training_args.method}  # fmt: skip
+        )
+        state = {
+            "epoch": epoch,
+            "global_step": self._global_step,
+            "best": best,
+            "history": self.history,
+            "method": self.training_args.method,
+        }
         (path / STATE_FILE).write_text(json.dumps(state, indent=1))
         return path
 
@@ -399,7 +521,9 @@ class PerturbationTrainer(textattack.Trainer):
         handler = logging.FileHandler(output_dir / "train_log.txt")
         handler.setLevel(logging.DEBUG)
         logger.addHandler(handler)
-        (output_dir / "training_args.json").write_text(json.dumps(asdict(args), indent=1, default=str))
+        (output_dir / "training_args.json").write_text(
+            json.dumps(asdict(args), indent=1, default=str)
+        )
         try:
             return self._train(args, output_dir)
         finally:
@@ -416,12 +540,18 @@ class PerturbationTrainer(textattack.Trainer):
             batch_size = args.per_device_train_batch_size * num_gpus
         else:
             batch_size = args.per_device_train_batch_size
-        steps_per_epoch = math.ceil(len(self.texts) / (batch_size * args.gradient_accumulation_steps))
-        optimizer, scheduler = self.get_optimizer_and_scheduler(model, steps_per_epoch * args.num_epochs)
+        steps_per_epoch = math.ceil(
+            len(self.texts) / (batch_size * args.gradient_accumulation_steps)
+        )
+        optimizer, scheduler = self.get_optimizer_and_scheduler(
+            model, steps_per_epoch * args.num_epochs
+        )
         model.to(textattack.shared.utils.device)
         start_epoch, best = self._restore(model, optimizer, scheduler)
-        logger.info(f"{args.method}: {len(self.texts)} examples, {args.num_epochs} epochs, batch {batch_size}, "
-                    f"lr {args.learning_rate}, device {textattack.shared.utils.device}.")  # fmt: skip
+        logger.info(
+            f"{args.method}: {len(self.texts)} examples, {args.num_epochs} epochs, batch {batch_size}, "
+            f"lr {args.learning_rate}, device {textattack.shared.utils.device}."
+        )
 
         for epoch in range(start_epoch, args.num_epochs + 1):
             self._epoch = epoch
@@ -449,7 +579,12 @@ class PerturbationTrainer(textattack.Trainer):
                 correct += int((preds == targets).sum())
                 seen += len(targets)
                 means = {k: v / max(self._term_steps, 1) for k, v in self._terms.items()}
-                bar.set_postfix({"loss": f"{total_loss / (step + 1):.4f}", **{k: f"{v:.4f}" for k, v in means.items()}})
+                bar.set_postfix(
+                    {
+                        "loss": f"{total_loss / (step + 1):.4f}",
+                        **{k: f"{v:.4f}" for k, v in means.items()},
+                    }
+                )
                 if self._global_step % args.logging_interval_step == 0:
                     log = {"train/loss": loss.item(), **{f"train/{k}": v for k, v in means.items()}}
                     if args.log_to_tb:
@@ -457,9 +592,15 @@ class PerturbationTrainer(textattack.Trainer):
                     if args.log_to_wandb:
                         self._wandb_log(log, self._global_step)
 
-            record = {"epoch": epoch, "train_loss": total_loss / max(len(loader), 1), "train_accuracy": correct / max(seen, 1),
-                      **{f"train_{k}": v / max(self._term_steps, 1) for k, v in self._terms.items()}}  # fmt: skip
-            logger.info("Train " + ", ".join(f"{k} {v:.4f}" for k, v in record.items() if k != "epoch"))
+            record = {
+                "epoch": epoch,
+                "train_loss": total_loss / max(len(loader), 1),
+                "train_accuracy": correct / max(seen, 1),
+                **{f"train_{k}": v / max(self._term_steps, 1) for k, v in self._terms.items()},
+            }
+            logger.info(
+                "Train " + ", ".join(f"{k} {v:.4f}" for k, v in record.items() if k != "epoch")
+            )
             if self.eval_dataset is not None:
                 record["eval_accuracy"] = self.evaluate()
             for callback in self.epoch_callbacks:
@@ -467,7 +608,10 @@ class PerturbationTrainer(textattack.Trainer):
             self.history.append(record)
             (output_dir / "history.json").write_text(json.dumps(self.history, indent=1))
             if args.log_to_tb:
-                self._tb_log({f"epoch/{k}": v for k, v in record.items() if isinstance(v, (int, float))}, epoch)
+                self._tb_log(
+                    {f"epoch/{k}": v for k, v in record.items() if isinstance(v, (int, float))},
+                    epoch,
+                )
             score = record.get("eval_accuracy", -record["train_loss"])
             if score > best["score"]:
                 best = {"score": score, "epoch": epoch}
@@ -493,7 +637,9 @@ class SAFERTrainer(PerturbationTrainer):
         return {"synonym_texts": copies}
 
     def training_step(self, model, tokenizer, batch):
-        texts = batch["synonym_texts"] if "synonym_texts" in batch else batch["texts"]  # clean epoch: originals
+        texts = (
+            batch["synonym_texts"] if "synonym_texts" in batch else batch["texts"]
+        )  # clean epoch: originals
         return self.cross_entropy_step(model, tokenizer, texts, batch["labels"])
 
 
@@ -512,19 +658,32 @@ class BATTrainer(PerturbationTrainer):
             self.contrastive = TripletContrastiveLoss(margin=a.margin, distance=a.distance)
             self.weight = a.triplet_lambda
         elif a.method == "bat-pairwise":
-            self.contrastive = PairwiseContrastiveLoss(alpha=a.pairwise_alpha, beta=a.pairwise_beta,
-                                                       margin=a.margin, distance=a.distance)  # fmt: skip
+            self.contrastive = PairwiseContrastiveLoss(
+                alpha=a.pairwise_alpha, beta=a.pairwise_beta, margin=a.margin, distance=a.distance
+            )
             self.weight = 1.0
         else:
-            raise ValueError("BATTrainer needs method 'bat-triplet' or 'bat-pairwise' (use SAFERTrainer for 'safer').")
+            raise ValueError(
+                "BATTrainer needs method 'bat-triplet' or 'bat-pairwise' (use SAFERTrainer for 'safer')."
+            )
 
     def perturb_epoch(self, epoch: int) -> dict:
         seed = self.training_args.perturbation_seed
-        synonyms, synonym_mask = SynonymSampler(self.synonym_table, seed=seed,
-                                                max_words=self.training_args.synonym_max_words)(self.texts, epoch)
-        antonyms, antonym_mask = AntonymSampler(self.antonym_table, self.skip_labels, seed=seed + 1)(self.texts, self.labels, epoch)
-        logger.info(f"BAT copies for epoch {epoch}: synonym {synonym_mask.mean():.1%}, antonym {antonym_mask.mean():.1%} of rows.")
-        return {"synonym_texts": synonyms, "synonym_mask": synonym_mask, "antonym_texts": antonyms, "antonym_mask": antonym_mask}
+        synonyms, synonym_mask = SynonymSampler(
+            self.synonym_table, seed=seed, max_words=self.training_args.synonym_max_words
+        )(self.texts, epoch)
+        antonyms, antonym_mask = AntonymSampler(
+            self.antonym_table, self.skip_labels, seed=seed + 1
+        )(self.texts, self.labels, epoch)
+        logger.info(
+            f"BAT copies for epoch {epoch}: synonym {synonym_mask.mean():.1%}, antonym {antonym_mask.mean():.1%} of rows."
+        )
+        return {
+            "synonym_texts": synonyms,
+            "synonym_mask": synonym_mask,
+            "antonym_texts": antonyms,
+            "antonym_mask": antonym_mask,
+        }
 
     def training_step(self, model, tokenizer, batch):
         if "antonym_mask" not in batch:  # clean epoch
@@ -538,15 +697,26 @@ class BATTrainer(PerturbationTrainer):
             need_positive &= negative_mask.bool()
         pos_rows = need_positive.nonzero().flatten()
         neg_rows = negative_mask.bool().nonzero().flatten()
-        texts = (batch["texts"] + [batch["synonym_texts"][i] for i in pos_rows.tolist()]
-                 + [batch["antonym_texts"][i] for i in neg_rows.tolist()])  # fmt: skip
-        logits, h = logits_and_representation(model, self._tokenize(tokenizer, texts), self.training_args.representation)
+        texts = (
+            batch["texts"]
+            + [batch["synonym_texts"][i] for i in pos_rows.tolist()]
+            + [batch["antonym_texts"][i] for i in neg_rows.tolist()]
+        )
+        logits, h = logits_and_representation(
+            model, self._tokenize(tokenizer, texts), self.training_args.representation
+        )
         n, n_pos = len(targets), len(pos_rows)
         anchor = h[:n]
         positive = anchor.index_copy(0, pos_rows, h[n : n + n_pos]) if n_pos else anchor
-        negative = torch.zeros_like(anchor).index_copy(0, neg_rows, h[n + n_pos :]) if len(neg_rows) else torch.zeros_like(anchor)
+        negative = (
+            torch.zeros_like(anchor).index_copy(0, neg_rows, h[n + n_pos :])
+            if len(neg_rows)
+            else torch.zeros_like(anchor)
+        )
         ce = torch.nn.functional.cross_entropy(logits[:n], targets.to(logits.device))
-        contrastive, terms = self.contrastive(anchor, positive, negative, need_positive.float(), negative_mask)
+        contrastive, terms = self.contrastive(
+            anchor, positive, negative, need_positive.float(), negative_mask
+        )
         loss = ce + self.weight * contrastive
         self._record(ce=ce.detach(), contrastive=contrastive.detach(), **terms)
         return loss, logits[:n].argmax(dim=-1).cpu(), targets
@@ -568,8 +738,9 @@ def explicit_flags(argv: Sequence[str]) -> set[str]:
     return names
 
 
-def training_args_from_command_line(name: str, params: dict, command_line_args,
-                                    argv: Sequence[str] | None = None) -> BATTrainingArgs:  # fmt: skip
+def training_args_from_command_line(
+    name: str, params: dict, command_line_args, argv: Sequence[str] | None = None
+) -> BATTrainingArgs:
     """The ``BATTrainingArgs`` of ``textattack train --attack NAME[^key=value,...]``.
 
     Precedence (lowest first): TextAttack's flag defaults < the method's paper preset (for flags
@@ -580,21 +751,34 @@ def training_args_from_command_line(name: str, params: dict, command_line_args,
     given = explicit_flags(argv)
     base_fields = {f.name for f in fields(textattack.TrainingArgs)}
     ours = {f.name for f in fields(BATTrainingArgs)}
-    values = {k: getattr(command_line_args, k) for k in base_fields if hasattr(command_line_args, k)}
+    values = {
+        k: getattr(command_line_args, k) for k in base_fields if hasattr(command_line_args, k)
+    }
     applied = {k: v for k, v in PRESETS[name].items() if k not in given}
     values.update(applied)
     config = _read_config(os.environ.get(CONFIG_ENV))
     values.update({k: v for k, v in config.items() if k not in given})
-    values.update({k: getattr(command_line_args, k) for k in given if k in base_fields and hasattr(command_line_args, k)})
+    values.update(
+        {
+            k: getattr(command_line_args, k)
+            for k in given
+            if k in base_fields and hasattr(command_line_args, k)
+        }
+    )
     unknown = sorted((set(params) | set(config)) - ours)
     if unknown:
-        raise SettingError(f"Unknown {name} setting(s) {unknown}; valid: {sorted(ours - base_fields)} and TextAttack's TrainingArgs.")
+        raise SettingError(
+            f"Unknown {name} setting(s) {unknown}; valid: {sorted(ours - base_fields)} and TextAttack's TrainingArgs."
+        )
     values.update(params)
     if getattr(command_line_args, "model_max_length", None) and "max_length" not in params:
         values["max_length"] = command_line_args.model_max_length
     values["method"] = name
     if applied:
-        logger.info(f"{name} preset (paper) for flags not given: " + ", ".join(f"{k}={v}" for k, v in applied.items()))
+        logger.info(
+            f"{name} preset (paper) for flags not given: "
+            + ", ".join(f"{k}={v}" for k, v in applied.items())
+        )
     return BATTrainingArgs(**values)
 
 
@@ -604,16 +788,30 @@ def _read_config(path: str | None) -> dict:
     try:
         config = json.loads(Path(path).read_text())
     except FileNotFoundError:
-        raise SettingError(f"${CONFIG_ENV}={path}: no such file; point it at a JSON object of BATTrainingArgs fields.") from None
+        raise SettingError(
+            f"${CONFIG_ENV}={path}: no such file; point it at a JSON object of BATTrainingArgs fields."
+        ) from None
     except json.JSONDecodeError as error:
-        raise SettingError(f"${CONFIG_ENV}={path}: not valid JSON ({error.msg}, line {error.lineno}).") from None
+        raise SettingError(
+            f"${CONFIG_ENV}={path}: not valid JSON ({error.msg}, line {error.lineno})."
+        ) from None
     if not isinstance(config, dict):
-        raise SettingError(f"${CONFIG_ENV}={path}: expected a JSON object of BATTrainingArgs fields.")
+        raise SettingError(
+            f"${CONFIG_ENV}={path}: expected a JSON object of BATTrainingArgs fields."
+        )
     return config
 
 
-def trainer_from_command_line(name: str, params: dict, model_wrapper, task_type, train_dataset, eval_dataset,
-                              command_line_args, argv: Sequence[str] | None = None) -> PerturbationTrainer:  # fmt: skip
+def trainer_from_command_line(
+    name: str,
+    params: dict,
+    model_wrapper,
+    task_type,
+    train_dataset,
+    eval_dataset,
+    command_line_args,
+    argv: Sequence[str] | None = None,
+) -> PerturbationTrainer:
     """Build the trainer for ``textattack train --attack NAME[^key=value,...]`` (settings as
     :func:`training_args_from_command_line`)."""
     args = training_args_from_command_line(name, params, command_line_args, argv)

@@ -32,10 +32,19 @@ class SwappableWordSwap(WordSwap):
     those passing the pre-transformation constraints *and* having at least one candidate, so a
     word-importance ranking never spends a model query on a word it cannot swap."""
 
-    def __call__(self, current_text, pre_transformation_constraints=[], indices_to_modify=None,
-                 shifted_idxs=False, return_indices=False):  # fmt: skip
+    def __call__(
+        self,
+        current_text,
+        pre_transformation_constraints=(),
+        indices_to_modify=None,
+        shifted_idxs=False,
+        return_indices=False,
+    ):
         indices = super().__call__(
-            current_text, pre_transformation_constraints, indices_to_modify, shifted_idxs,
+            current_text,
+            pre_transformation_constraints,
+            indices_to_modify,
+            shifted_idxs,
             return_indices=True,
         )
         indices = {i for i in indices if self._candidates(current_text, i)}
