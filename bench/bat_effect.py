@@ -178,6 +178,7 @@ def evaluate(args, model, eval_data, tables, representation: str, distance: str)
     from textattack_bat.evaluation import evaluate_robustness, predict
     from textattack_bat.gold_edits import evaluate_gold_edits
     from textattack_bat.rates import Rate
+    from textattack_bat.tasks import TASKS
 
     start = time.perf_counter()
     rows = [eval_data[i] for i in range(args.accuracy_rows)]
@@ -202,7 +203,7 @@ def evaluate(args, model, eval_data, tables, representation: str, distance: str)
             labels,
             tables["glove-counterfitted"],
             tables["antonyms"],
-            skip_labels=(1,),
+            skip_labels=TASKS["snli"].antonym_skip_labels,
             max_examples=200,
             representation=rep,
             distance=dist,

@@ -39,6 +39,7 @@ def load_dataset_arg(dataset: str | None, dataset_from_file: str | None, split: 
 
     from textattack_bat import resources
     from textattack_bat.datasets import load_jsonl_dataset
+    from textattack_bat.tasks import task_for_hub
 
     if dataset_from_file:
         path, _, variable = dataset_from_file.partition("^")
@@ -52,7 +53,8 @@ def load_dataset_arg(dataset: str | None, dataset_from_file: str | None, split: 
     if not dataset:
         raise SystemExit("Give --dataset NAME[^SUBSET] (Hugging Face) or --dataset-from-file FILE.")
     name, _, subset = dataset.partition("^")
-    split = split or ("validation_matched" if (name, subset) == ("glue", "mnli") else "validation")
+    task = task_for_hub(name, subset)
+    split = split or (task.eval_split if task else "validation")
     try:
         loaded = textattack.datasets.HuggingFaceDataset(name, subset or None, split=split)
     except Exception as error:
@@ -109,6 +111,7 @@ def _build_tables(args: argparse.Namespace) -> int:
         vocabulary,
     )
 
+    set_device(args.device)
     dataset, name = load_dataset_arg(None, args.dataset_from_file, None)
     words = vocabulary(dataset_texts(dataset))
     out = Path(args.out)
@@ -228,6 +231,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--group-components", action="store_true", help="connected components capped at 100 words"
     )
     tables.add_argument("--out", required=True, help="output directory")
+    tables.add_argument(
+        "--device",
+        default="auto",
+        help="where neighbours and counter-fitting run: auto, cpu, cuda, cuda:N",
+    )
     tables.set_defaults(func=_build_tables)
 
     demo = commands.add_parser(

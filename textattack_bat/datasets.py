@@ -1,12 +1,9 @@
-"""JSON Lines datasets (MNLI, SNLI, QQP or single-text format) as TextAttack datasets.
+"""JSON Lines datasets (a registered task's columns, or single texts) as TextAttack datasets.
 
-One JSON object per line. The task is recognised from the columns:
-
-| task | input columns           | labels (GLUE order)                              |
-|------|-------------------------|--------------------------------------------------|
-| nli  | premise, hypothesis     | 0 entailment, 1 neutral, 2 contradiction         |
-| qqp  | question1, question2    | 0 not_duplicate, 1 duplicate                     |
-| text | sentence (or text)      | any integer ids                                  |
+One JSON object per line. The task is recognised from the columns, by the task registry
+(:mod:`textattack_bat.tasks`: MNLI/SNLI ``premise, hypothesis``; QQP ``question1, question2``;
+MRPC ``sentence1, sentence2``), which also gives the label names; single-text rows have a
+``sentence`` (or ``text``) column and any integer labels.
 
 Rows with an empty text or a label outside the task's range raise a ValueError naming the line.
 """
@@ -20,19 +17,17 @@ from pathlib import Path
 
 import textattack
 
+from textattack_bat.tasks import task_for_columns, task_for_label_names
+
 
 @dataclass(frozen=True)
 class TaskFormat:
+    """How rows of a file are read: input columns and label names (None: any integer ids)."""
+
     name: str
     input_columns: tuple[str, ...]
     label_names: tuple[str, ...] | None
 
-
-TASKS = {
-    "nli": TaskFormat("nli", ("premise", "hypothesis"), ("entailment", "neutral", "contradiction")),
-    "qqp": TaskFormat("qqp", ("question1", "question2"), ("not_duplicate", "duplicate")),
-    "text": TaskFormat("text", ("sentence",), None),
-}
 
 SHIPPED = (
     "snli_train_sample.jsonl",
@@ -50,14 +45,10 @@ def example_columns(inputs) -> tuple[str, ...]:
 
 
 def default_skip_labels(dataset) -> tuple[int, ...]:
-    """Labels an antonym swap cannot flip, from the dataset's label names: NLI ``neutral``;
-    QQP/MRPC-style ``not_duplicate`` (only the positive class is attacked); otherwise none."""
-    names = [str(n).lower() for n in (getattr(dataset, "label_names", None) or [])]
-    if "neutral" in names:
-        return (names.index("neutral"),)
-    if names == ["not_duplicate", "duplicate"]:
-        return (0,)
-    return ()
+    """Labels the antonym attack skips, from the dataset's label names and the task registry
+    (NLI ``neutral``; paraphrase tasks' negative class); none for an unknown label set."""
+    task = task_for_label_names(getattr(dataset, "label_names", None))
+    return task.antonym_skip_labels if task else ()
 
 
 def shipped_path(name: str) -> Path:
@@ -69,14 +60,15 @@ def shipped_path(name: str) -> Path:
 
 def detect_task(columns) -> TaskFormat:
     columns = set(columns)
-    for task in TASKS.values():
-        if set(task.input_columns) <= columns:
-            return task
-    if "text" in columns:
-        return TaskFormat("text", ("text",), None)
+    task = task_for_columns(columns)
+    if task is not None:
+        return TaskFormat(task.name, task.input_columns, task.label_names)
+    for column in ("sentence", "text"):
+        if column in columns:
+            return TaskFormat("text", (column,), None)
     raise ValueError(
         f"Cannot tell the task from columns {sorted(columns)}: expected premise+hypothesis (NLI), "
-        "question1+question2 (QQP) or sentence/text; pass input_columns=... explicitly."
+        "question1+question2 (QQP), sentence1+sentence2 (MRPC) or sentence/text; pass input_columns=... explicitly."
     )
 
 

@@ -29,10 +29,12 @@ from textattack_bat.plots import plot_representations, plot_tradeoff
 from textattack_bat.rates import Rate
 from textattack_bat.representations import encode
 from textattack_bat.samplers import AntonymSampler, SynonymSampler
+from textattack_bat.tasks import TASKS
 from textattack_bat.trainers import BATTrainer, BATTrainingArgs
 
 # The BAT settings of the demo: the best configuration of bench/results/bat_effect/results.md.
 DEMO_BAT = dict(method="bat-triplet", embedding="glove-counterfitted")
+SNLI = TASKS["snli"]
 # Settings shared by the warm start, normal training and BAT (a 2-core CPU).
 DEMO_TRAINING = dict(
     learning_rate=5e-5,
@@ -103,7 +105,7 @@ def run_demo(
         [y for _, y in held_rows],
         warm_trainer.synonym_table,
         warm_trainer.antonym_table,
-        skip_labels=(1,),
+        skip_labels=SNLI.antonym_skip_labels,
         max_length=DEMO_TRAINING["max_length"],
         seed=seed,
     )
@@ -140,7 +142,7 @@ def run_demo(
         baseline=reports["normal"].metrics(),
         title=f"BAT after epoch {epochs} (dashed: normal training)",
     )
-    rows = [(example_columns(inputs), label) for inputs, label in held_out if label != 1]
+    rows = [(example_columns(x), y) for x, y in held_out if y not in SNLI.antonym_skip_labels]
     texts, labels = [t for t, _ in rows], [label for _, label in rows]
     synonyms, synonym_mask = SynonymSampler(warm_trainer.synonym_table, seed=seed)(texts, epoch=0)
     antonyms, antonym_mask = AntonymSampler(warm_trainer.antonym_table, seed=seed)(

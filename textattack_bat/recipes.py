@@ -22,10 +22,9 @@ from textattack.search_methods import GreedyWordSwapWIR, SearchMethod
 from textattack_bat import registration, resources
 from textattack_bat.constraints import TEXTFOOLER_STOPWORDS, ColumnModification
 from textattack_bat.goal_functions import UndersensitivityClassification
+from textattack_bat.tasks import presets
 from textattack_bat.transformations import WordSwapAntonym
 
-NLI_NEUTRAL = 1  # GLUE / Hugging Face label order: entailment, neutral, contradiction
-QQP_NOT_DUPLICATE = 0  # GLUE QQP: not_duplicate, duplicate
 WIR_METHODS = ("auto", "gradient", "delete", "unk", "weighted-saliency", "random")
 
 
@@ -105,34 +104,33 @@ class AntonymUnderChen2022(AttackRecipe):
         return Attack(goal_function, constraints, transformation, search_method)
 
 
-class AntonymUnderNLI(AntonymUnderChen2022):
-    """``antonym-under`` for MNLI/SNLI (GLUE label order): neutral (label 1) is skipped."""
-
-    skip_labels = (NLI_NEUTRAL,)
-
-
-class AntonymUnderQQP(AntonymUnderChen2022):
-    """``antonym-under`` for QQP (GLUE order): only ``duplicate`` (label 1) is attacked."""
-
-    skip_labels = (QQP_NOT_DUPLICATE,)
-
-
 class AntonymUnderImprove(AntonymUnderChen2022):
     """``antonym-under`` with the authors' improve-only protocol (reproduces published ASRs)."""
 
     improve_only = True
 
 
-class AntonymUnderNLIImprove(AntonymUnderNLI):
-    """``antonym-under-nli`` with the authors' improve-only protocol."""
+def _antonym_presets() -> dict[str, type[AntonymUnderChen2022]]:
+    """``AntonymUnder<PRESET>`` and ``AntonymUnder<PRESET>Improve`` for every preset of the task
+    registry (``AntonymUnderNLI``, ``AntonymUnderQQP``, ``AntonymUnderMRPC``, ...)."""
+    classes: dict[str, type[AntonymUnderChen2022]] = {}
+    for preset, task in presets().items():
+        skipped = ", ".join(f"{task.label_names[i]} ({i})" for i in task.antonym_skip_labels)
+        base_name = f"AntonymUnder{preset.upper()}"
+        base = type(base_name, (AntonymUnderChen2022,), {
+            "__module__": __name__, "skip_labels": task.antonym_skip_labels,
+            "__doc__": f"``antonym-under-{preset}``: ``antonym-under`` with {skipped} skipped (task registry).",
+        })  # fmt: skip
+        classes[base_name] = base
+        classes[f"{base_name}Improve"] = type(f"{base_name}Improve", (base,), {
+            "__module__": __name__, "improve_only": True,
+            "__doc__": f"``antonym-under-{preset}-improve``: the authors' improve-only protocol.",
+        })  # fmt: skip
+    return classes
 
-    improve_only = True
 
-
-class AntonymUnderQQPImprove(AntonymUnderQQP):
-    """``antonym-under-qqp`` with the authors' improve-only protocol."""
-
-    improve_only = True
+ANTONYM_PRESETS = _antonym_presets()
+globals().update(ANTONYM_PRESETS)
 
 
 class SynonymOverChen2022(AttackRecipe):

@@ -19,16 +19,25 @@ import re
 import sys
 import warnings
 
-# CLI name -> dotted path, as TextAttack lists its own recipes.
-RECIPE_NAMES: dict[str, str] = {
-    "antonym-under": "textattack_bat.recipes.AntonymUnderChen2022",
-    "antonym-under-nli": "textattack_bat.recipes.AntonymUnderNLI",
-    "antonym-under-qqp": "textattack_bat.recipes.AntonymUnderQQP",
-    "antonym-under-improve": "textattack_bat.recipes.AntonymUnderImprove",
-    "antonym-under-nli-improve": "textattack_bat.recipes.AntonymUnderNLIImprove",
-    "antonym-under-qqp-improve": "textattack_bat.recipes.AntonymUnderQQPImprove",
-    "synonym-over": "textattack_bat.recipes.SynonymOverChen2022",
-}
+
+def _recipe_names() -> dict[str, str]:
+    """CLI name -> dotted path, as TextAttack lists its own recipes; one antonym preset (and its
+    ``-improve`` twin) per preset of the task registry."""
+    from textattack_bat.tasks import presets
+
+    names = {
+        "antonym-under": "textattack_bat.recipes.AntonymUnderChen2022",
+        "antonym-under-improve": "textattack_bat.recipes.AntonymUnderImprove",
+    }
+    for preset in presets():
+        cls = f"textattack_bat.recipes.AntonymUnder{preset.upper()}"
+        names[f"antonym-under-{preset}"] = cls
+        names[f"antonym-under-{preset}-improve"] = f"{cls}Improve"
+    names["synonym-over"] = "textattack_bat.recipes.SynonymOverChen2022"
+    return names
+
+
+RECIPE_NAMES: dict[str, str] = _recipe_names()
 
 # `textattack train --attack NAME`: training methods, not attacks (never in ATTACK_RECIPE_NAMES).
 TRAINING_NAMES: tuple[str, ...] = ("bat-triplet", "bat-pairwise", "safer")

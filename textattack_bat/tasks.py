@@ -1,0 +1,92 @@
+"""The task registry: what each supported task is, written once.
+
+For each task: its input columns, its label names in GLUE / Hugging Face order, the labels the
+antonym attack skips (labels a one-word antonym swap cannot flip: NLI ``neutral``; for
+paraphrase tasks only the positive class is attacked, as in Chen, Ji & Evans 2022), its Hugging
+Face hub dataset and evaluation split, and the recipe preset it shares. Recipe presets and CLI
+names (``antonym-under-<preset>``), skip-label inference, JSON Lines task detection, hub
+loading and the demo derive from :data:`TASKS`: adding a task is one entry here (plus a test).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+NLI_LABELS = ("entailment", "neutral", "contradiction")
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    input_columns: tuple[str, ...]
+    label_names: tuple[str, ...]
+    antonym_skip_labels: tuple[int, ...]
+    hub_dataset: tuple[str, str | None]  # (name, subset) for datasets.load_dataset
+    eval_split: str = "validation"
+    preset: str = ""  # recipe preset shared by tasks of the same format: antonym-under-<preset>
+
+    @property
+    def num_labels(self) -> int:
+        return len(self.label_names)
+
+
+TASKS: dict[str, Task] = {
+    task.name: task
+    for task in (
+        Task(
+            "mnli",
+            ("premise", "hypothesis"),
+            NLI_LABELS,
+            (1,),
+            ("glue", "mnli"),
+            "validation_matched",
+            "nli",
+        ),
+        Task(
+            "snli", ("premise", "hypothesis"), NLI_LABELS, (1,), ("snli", None), "validation", "nli"
+        ),
+        Task(
+            "qqp",
+            ("question1", "question2"),
+            ("not_duplicate", "duplicate"),
+            (0,),
+            ("glue", "qqp"),
+            preset="qqp",
+        ),
+        Task(
+            "mrpc",
+            ("sentence1", "sentence2"),
+            ("not_equivalent", "equivalent"),
+            (0,),
+            ("glue", "mrpc"),
+            preset="mrpc",
+        ),
+    )
+}
+
+
+def presets() -> dict[str, Task]:
+    """Recipe preset name -> its first task (tasks sharing a preset share columns and labels)."""
+    found: dict[str, Task] = {}
+    for task in TASKS.values():
+        found.setdefault(task.preset, task)
+    return found
+
+
+def task_for_columns(columns: Iterable[str]) -> Task | None:
+    """The first task whose input columns are all among ``columns`` (NLI rows: ``mnli``)."""
+    columns = set(columns)
+    return next((task for task in TASKS.values() if set(task.input_columns) <= columns), None)
+
+
+def task_for_label_names(label_names: Sequence[str] | None) -> Task | None:
+    """The first task with exactly these label names (case-insensitive), else None."""
+    names = tuple(str(name).lower() for name in (label_names or ()))
+    return next((task for task in TASKS.values() if task.label_names == names), None)
+
+
+def task_for_hub(name: str, subset: str | None) -> Task | None:
+    return next(
+        (task for task in TASKS.values() if task.hub_dataset == (name, subset or None)), None
+    )
