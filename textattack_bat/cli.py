@@ -248,7 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--eval-size", type=int, default=1000, help="held-out rows for clean accuracy"
     )
     demo.add_argument(
-        "--attack-examples", type=int, default=1000, help="held-out rows attacked per model"
+        "--attack-examples",
+        type=int,
+        default=700,
+        help="held-out rows attacked per model (about 350 attacked)",
     )
     demo.add_argument(
         "--epochs", type=int, default=2, help="1 shared warm-start epoch + N-1 of normal or BAT"
