@@ -66,7 +66,7 @@ def _train(model, train, out: Path, seed: int, clean: bool, epochs: int = 1, tab
 def run_demo(
     train_size: int = 3000,
     eval_size: int = 1000,
-    attack_examples: int = 700,
+    attack_examples: int = 1000,
     epochs: int = 2,
     output_dir: str | Path = "demo-output",
     device: str = "cpu",
