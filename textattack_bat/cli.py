@@ -250,8 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--attack-examples",
         type=int,
-        default=700,
-        help="held-out rows attacked per model (about 350 attacked)",
+        default=1000,
+        help="held-out rows attacked per model (about 500 attacked)",
     )
     demo.add_argument(
         "--epochs", type=int, default=2, help="1 shared warm-start epoch + N-1 of normal or BAT"
