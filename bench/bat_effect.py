@@ -65,6 +65,31 @@ CONFIGS: dict[str, tuple[str, dict, str]] = {
         },
         "one-word synonym copies and lambda 3",
     ),
+    "triplet-gcf-1word-mean": (
+        "clean1",
+        {
+            "method": "bat-triplet",
+            "embedding": "glove-counterfitted",
+            "synonym_max_words": 1,
+            "representation": "mean",
+        },
+        "one-word synonym copies, representation: mean of the last layer",
+    ),
+    "triplet-gcf-1word-2ep": (
+        "clean1",
+        {
+            "method": "bat-triplet",
+            "embedding": "glove-counterfitted",
+            "synonym_max_words": 1,
+            "epochs": 2,
+        },
+        "one-word synonym copies, 2 BAT epochs (reference: finetune-normal, 2 cross-entropy epochs after clean1)",
+    ),
+    "finetune-triplet-gcf-1word": (
+        "normal",
+        {"method": "bat-triplet", "embedding": "glove-counterfitted", "synonym_max_words": 1},
+        "one BAT-Triplet epoch (one-word synonym copies) on the converged model (reference: finetune-normal)",
+    ),
     "pairwise-gcf": (
         "clean1",
         {"method": "bat-pairwise", "embedding": "glove-counterfitted"},
@@ -339,16 +364,16 @@ def main(argv=None) -> None:
             continue
         print(f"[bat_effect] {name}: {changes}", flush=True)
         model = load(start_path, args.max_length)
-        history, seconds = train(
-            args, model, runs / name, args.epochs, tables, train_data, **dict(overrides)
-        )
-        training_args = base_args(args, runs / name, args.epochs, **dict(overrides))
+        overrides = dict(overrides)
+        epochs = overrides.pop("epochs", args.epochs)
+        history, seconds = train(args, model, runs / name, epochs, tables, train_data, **overrides)
+        training_args = base_args(args, runs / name, epochs, **overrides)
         evaluation = evaluate(
             args, model, eval_data, tables, training_args.representation, training_args.distance
         )
         results["configs"][name] = {
             "start": start,
-            "epochs": args.epochs,
+            "epochs": epochs,
             "changes": changes,
             "overrides": overrides,
             "history": history,
