@@ -88,3 +88,16 @@ def test_distances():
     ).item() == pytest.approx(1.0)
     with pytest.raises(ValueError, match="Unknown distance"):
         PairwiseContrastiveLoss(distance="manhattan")
+
+
+def test_each_loss_carries_its_weight_and_says_which_copies_it_needs():
+    """lambda lives in the triplet loss as alpha/beta live in the pairwise loss. Hand values with
+    h_o = h_u = h: d(h, h_o) = d(h, h_u) = 0, so each hinge is max(0, 0 + 1 - 0) = 1."""
+    h = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
+    ones = torch.ones(2)
+    unweighted, _ = TripletContrastiveLoss()(h, h, h, ones, ones)
+    weighted, weighted_terms = TripletContrastiveLoss(weight=3.0)(h, h, h, ones, ones)
+    assert unweighted.item() == pytest.approx(1.0) and weighted.item() == pytest.approx(3.0)
+    assert weighted_terms["triplet"].item() == pytest.approx(1.0)  # the logged term is unweighted
+    assert TripletContrastiveLoss().positive_needs_negative
+    assert not PairwiseContrastiveLoss().positive_needs_negative

@@ -138,7 +138,9 @@ def test_canary_training_command_and_trainer_hooks():
 
     run = train_model_command.TrainModelCommand.run
     assert hasattr(run, "__wrapped__")  # our settings check runs first
-    assert "Trainer" in run.__wrapped__.__code__.co_names  # TextAttack's run builds the module-global Trainer
+    assert (
+        "Trainer" in run.__wrapped__.__code__.co_names
+    )  # TextAttack's run builds the module-global Trainer
     assert train_model_command.Trainer.base_trainer is Trainer  # our factory is installed
     patched = training_args._CommandLineTrainingArgs.__dict__["_create_attack_from_args"]
     assert isinstance(patched, classmethod) and hasattr(patched.__func__, "__wrapped__")

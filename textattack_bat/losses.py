@@ -19,9 +19,13 @@ from textattack_bat.reductions import masked_mean
 class PairwiseContrastiveLoss(nn.Module):
     """``L = alpha * mean_o[ d(h, h_o) ] + beta * mean_u[ max(0, m - d(h, h_u)) ]``
 
-    ``mean_o`` runs over rows with a synonym copy, ``mean_u`` over rows with an antonym copy.
-    Returns the loss and its two terms (unweighted) for logging.
+    ``mean_o`` runs over rows with a synonym copy, ``mean_u`` over rows with an antonym copy
+    (each term needs its own copy only). Returns the loss and its two terms (unweighted) for
+    logging.
     """
+
+    #: the synonym copy is needed only on rows that also have an antonym copy
+    positive_needs_negative = False
 
     def __init__(
         self,
@@ -42,15 +46,22 @@ class PairwiseContrastiveLoss(nn.Module):
 
 
 class TripletContrastiveLoss(nn.Module):
-    """``L = mean_u[ max(0, d(h, h_o) + m - d(h, h_u)) ]``
+    """``L = lambda * mean_u[ max(0, d(h, h_o) + m - d(h, h_u)) ]``
 
     A triplet needs the antonym copy, so ``mean_u`` runs over rows with one (the authors masked
     only this negative side too). Rows without a synonym copy use ``h_o = h`` (x_o = x), i.e.
-    ``d(h, h_o) = 0``: the positive mask only saves their forward pass.
+    ``d(h, h_o) = 0``: the positive mask only saves their forward pass. Returns the weighted loss
+    and the unweighted ``triplet`` term, ``pull`` and ``push`` for logging.
     """
 
-    def __init__(self, margin: float = 1.0, distance: str | nn.Module = "cosine"):
+    #: the synonym copy is needed only on rows that also have an antonym copy
+    positive_needs_negative = True
+
+    def __init__(
+        self, weight: float = 1.0, margin: float = 1.0, distance: str | nn.Module = "cosine"
+    ):
         super().__init__()
+        self.weight = weight
         self.margin = margin
         self.distance = get_distance(distance)
 
@@ -58,9 +69,9 @@ class TripletContrastiveLoss(nn.Module):
         positive = torch.where(positive_mask.bool().unsqueeze(-1), positive, anchor)
         d_pos = self.distance(anchor, positive) * positive_mask.to(anchor.dtype)
         d_neg = self.distance(anchor, negative)
-        loss = masked_mean(torch.relu(d_pos + self.margin - d_neg), negative_mask)
-        return loss, {
-            "triplet": loss.detach(),
+        term = masked_mean(torch.relu(d_pos + self.margin - d_neg), negative_mask)
+        return self.weight * term, {
+            "triplet": term.detach(),
             "pull": masked_mean(d_pos, negative_mask * positive_mask).detach(),
             "push": masked_mean(d_neg, negative_mask).detach(),
         }

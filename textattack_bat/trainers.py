@@ -655,13 +655,13 @@ class BATTrainer(PerturbationTrainer):
         super().__init__(*args, **kwargs)
         a = self.training_args
         if a.method == "bat-triplet":
-            self.contrastive = TripletContrastiveLoss(margin=a.margin, distance=a.distance)
-            self.weight = a.triplet_lambda
+            self.contrastive = TripletContrastiveLoss(
+                weight=a.triplet_lambda, margin=a.margin, distance=a.distance
+            )
         elif a.method == "bat-pairwise":
             self.contrastive = PairwiseContrastiveLoss(
                 alpha=a.pairwise_alpha, beta=a.pairwise_beta, margin=a.margin, distance=a.distance
             )
-            self.weight = 1.0
         else:
             raise ValueError(
                 "BATTrainer needs method 'bat-triplet' or 'bat-pairwise' (use SAFERTrainer for 'safer')."
@@ -693,7 +693,7 @@ class BATTrainer(PerturbationTrainer):
         positive_mask = batch["synonym_mask"].to(device)
         negative_mask = batch["antonym_mask"].to(device)
         need_positive = positive_mask.bool()
-        if isinstance(self.contrastive, TripletContrastiveLoss):
+        if self.contrastive.positive_needs_negative:
             need_positive &= negative_mask.bool()
         pos_rows = need_positive.nonzero().flatten()
         neg_rows = negative_mask.bool().nonzero().flatten()
@@ -717,7 +717,7 @@ class BATTrainer(PerturbationTrainer):
         contrastive, terms = self.contrastive(
             anchor, positive, negative, need_positive.float(), negative_mask
         )
-        loss = ce + self.weight * contrastive
+        loss = ce + contrastive
         self._record(ce=ce.detach(), contrastive=contrastive.detach(), **terms)
         return loss, logits[:n].argmax(dim=-1).cpu(), targets
 
