@@ -77,7 +77,7 @@ def rows(shared_data):
     )
 
 
-def make_trainer(rows, tmp_path, eval_rows=None, **overrides):
+def make_trainer(rows, tmp_path, eval_rows=None, epoch_callbacks=(), **overrides):
     torch.manual_seed(0)
     wrapper = load_classifier(None, num_labels=3)
     settings = dict(
@@ -99,6 +99,7 @@ def make_trainer(rows, tmp_path, eval_rows=None, **overrides):
         BATTrainingArgs(**settings),
         synonym_table=SYNONYMS,
         antonym_table=ANTONYMS,
+        epoch_callbacks=epoch_callbacks,
     )
 
 
@@ -272,14 +273,12 @@ def test_per_epoch_diagnostics_reach_history_log_and_plot(rows, shared_data, tmp
 
     from PIL import Image
 
-    trainer = make_trainer(
-        rows,
-        tmp_path,
-        rows,
-        robustness_eval_examples=16,
-        robustness_eval_synonym=False,
-        robustness_eval_gold_edits=str(shared_data / "cad_snli_antonym_edits.jsonl"),
+    from textattack_bat.evaluation import RobustnessCallback
+
+    callback = RobustnessCallback(
+        rows, 16, synonym=False, gold_edits=shared_data / "cad_snli_antonym_edits.jsonl"
     )
+    trainer = make_trainer(rows, tmp_path, rows, epoch_callbacks=[callback])
     history = trainer.train()
     record = history[-1]
     for key in (

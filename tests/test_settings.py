@@ -14,12 +14,8 @@ import pytest
 from conftest import script
 
 from textattack_bat.registration import ParameterError, parse_training_method
-from textattack_bat.trainers import (
-    CONFIG_ENV,
-    BATTrainingArgs,
-    SettingError,
-    training_args_from_command_line,
-)
+from textattack_bat.train_command import CONFIG_ENV, training_args_from_command_line
+from textattack_bat.trainers import BATTrainingArgs, SettingError
 
 ROOT = Path(__file__).resolve().parents[1]
 

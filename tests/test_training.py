@@ -233,7 +233,7 @@ def test_safer_python_api(tmp_path):
 def test_command_line_precedence(tmp_path, monkeypatch):
     from types import SimpleNamespace
 
-    from textattack_bat.trainers import CONFIG_ENV, trainer_from_command_line
+    from textattack_bat.train_command import CONFIG_ENV, trainer_from_command_line
 
     defaults = BATTrainingArgs.__mro__[
         1

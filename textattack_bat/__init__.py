@@ -72,6 +72,7 @@ _SUBMODULES = {
     "demo",
     "diagnostics",
     "distances",
+    "embeddings",
     "evaluation",
     "goal_functions",
     "gold_edits",
@@ -87,6 +88,7 @@ _SUBMODULES = {
     "samplers",
     "search_methods",
     "tables",
+    "train_command",
     "trainers",
     "transformations",
 }

@@ -4,7 +4,7 @@ TextAttack's counter-fitted vectors (the paper's synonym source) are a download;
 not a synonym space (cos(big, large) = 0.68 in GloVe 6B-50d, below its 200 nearest words, and
 cos(good, bad) = 0.8). This module applies the counter-fitting procedure of Mrkšić et al.
 (NAACL 2016, "Counter-fitting Word Vectors to Linguistic Constraints") to any
-:class:`~textattack_bat.tables.Embedding`, with constraints from the local WordNet. With
+:class:`~textattack_bat.embeddings.Embedding`, with constraints from the local WordNet. With
 ``d(x, y) = 1 - cos(x, y)`` and the original vectors ``x⁰``::
 
     AR  = Σ_{(u,w) ∈ A}  max(0, δ - d(x_u, x_w))                       antonym repel, δ = 1
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from textattack_bat.tables import Embedding
+from textattack_bat.embeddings import Embedding
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from textattack.constraints.semantics.sentence_encoders import SentenceEncoder
 from textattack.models.wrappers import ModelWrapper
 from textattack.search_methods import GreedyWordSwapWIR, SearchMethod
 
-from textattack_bat import registration, resources
+from textattack_bat import resources
 from textattack_bat.constraints import TEXTFOOLER_STOPWORDS, ColumnModification
 from textattack_bat.goal_functions import UndersensitivityClassification
 from textattack_bat.tasks import presets
@@ -197,6 +197,3 @@ class SynonymOverChen2022(AttackRecipe):
         return Attack(
             goal_function, constraints, WordSwapTable(synonyms, max_candidates=k), search_method
         )
-
-
-registration.register_with_textattack()

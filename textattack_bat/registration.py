@@ -186,7 +186,7 @@ def _patch_train_command(train_model_command) -> None:
             return base_trainer(
                 model_wrapper, task_type, attack, train_dataset, eval_dataset, training_args
             )
-        from textattack_bat.trainers import trainer_from_command_line
+        from textattack_bat.train_command import trainer_from_command_line
 
         name, params = method
         return trainer_from_command_line(
@@ -196,7 +196,7 @@ def _patch_train_command(train_model_command) -> None:
     def run(self, args):
         # Check our settings before TextAttack loads the model and data; a bad one ends the
         # command with one line on stderr, not a traceback.
-        from textattack_bat.trainers import SettingError, training_args_from_command_line
+        from textattack_bat.train_command import SettingError, training_args_from_command_line
 
         try:
             method = parse_training_method(getattr(args, "attack", None))

@@ -20,11 +20,9 @@ import functools
 import json
 import logging
 import math
-import os
-import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -211,38 +209,6 @@ def _check(ok: bool, name: str, value, allowed: str) -> None:
         raise SettingError(f"{name}={value!r} is not allowed: use {allowed}.")
 
 
-# Hyperparameters of the authors' runs, applied by `textattack train --attack NAME` to every
-# TextAttack flag the user did not give explicitly (BAT_REFERENCE section 3).
-PRESETS: dict[str, dict] = {
-    "bat-triplet": dict(
-        num_clean_epochs=0,
-        learning_rate=2e-5,
-        per_device_train_batch_size=32,
-        weight_decay=0.0,
-        num_warmup_steps=0,
-        num_epochs=3,
-        triplet_lambda=1.0,
-    ),
-    "bat-pairwise": dict(
-        num_clean_epochs=0,
-        learning_rate=2e-5,
-        per_device_train_batch_size=32,
-        weight_decay=0.0,
-        num_warmup_steps=0,
-        num_epochs=3,
-        pairwise_alpha=1.0,
-        pairwise_beta=1.2,
-    ),
-    "safer": dict(
-        num_clean_epochs=0,
-        learning_rate=3e-5,
-        per_device_train_batch_size=8,
-        weight_decay=0.0,
-        num_warmup_steps=0,
-        num_epochs=15,
-    ),
-}
-
 EpochCallback = Callable[["PerturbationTrainer", int], Mapping | None]
 
 
@@ -296,19 +262,10 @@ class PerturbationTrainer(textattack.Trainer):
         self._synonym_table = synonym_table
         self._antonym_table = antonym_table
         self.epoch_callbacks = list(epoch_callbacks)
-        if training_args.robustness_eval_examples > 0:
-            if eval_dataset is None:
-                raise ValueError("robustness_eval_examples > 0 needs an evaluation dataset.")
-            from textattack_bat.evaluation import RobustnessCallback
-
-            self.epoch_callbacks.append(
-                RobustnessCallback(
-                    eval_dataset,
-                    training_args.robustness_eval_examples,
-                    training_args.skip_labels,
-                    synonym=training_args.robustness_eval_synonym,
-                    gold_edits=training_args.robustness_eval_gold_edits,
-                )
+        if training_args.robustness_eval_examples > 0 and not self.epoch_callbacks:
+            raise SettingError(
+                f"robustness_eval_examples={training_args.robustness_eval_examples} is read by `textattack train`; "
+                "in Python pass epoch_callbacks=[textattack_bat.evaluation.RobustnessCallback(eval_dataset, N)]."
             )
         self.skip_labels = (
             tuple(training_args.skip_labels)
@@ -720,100 +677,3 @@ class BATTrainer(PerturbationTrainer):
         loss = ce + contrastive
         self._record(ce=ce.detach(), contrastive=contrastive.detach(), **terms)
         return loss, logits[:n].argmax(dim=-1).cpu(), targets
-
-
-# ---------------------------------------------------------------------- `textattack train --attack NAME`
-
-CONFIG_ENV = "TEXTATTACK_BAT_TRAIN_CONFIG"
-_FLAG_ALIASES = {"epochs": "num_epochs"}
-
-
-def explicit_flags(argv: Sequence[str]) -> set[str]:
-    """TrainingArgs field names the user gave on the command line (``--learning-rate`` -> learning_rate)."""
-    names = set()
-    for token in argv:
-        if token.startswith("--"):
-            name = token[2:].split("=", 1)[0].replace("-", "_")
-            names.add(_FLAG_ALIASES.get(name, name))
-    return names
-
-
-def training_args_from_command_line(
-    name: str, params: dict, command_line_args, argv: Sequence[str] | None = None
-) -> BATTrainingArgs:
-    """The ``BATTrainingArgs`` of ``textattack train --attack NAME[^key=value,...]``.
-
-    Precedence (lowest first): TextAttack's flag defaults < the method's paper preset (for flags
-    not given) < a JSON config file named by ``$TEXTATTACK_BAT_TRAIN_CONFIG`` < flags given
-    explicitly < ``^key=value`` parameters of the name. Bad settings raise :class:`SettingError`.
-    """
-    argv = sys.argv[1:] if argv is None else argv
-    given = explicit_flags(argv)
-    base_fields = {f.name for f in fields(textattack.TrainingArgs)}
-    ours = {f.name for f in fields(BATTrainingArgs)}
-    values = {
-        k: getattr(command_line_args, k) for k in base_fields if hasattr(command_line_args, k)
-    }
-    applied = {k: v for k, v in PRESETS[name].items() if k not in given}
-    values.update(applied)
-    config = _read_config(os.environ.get(CONFIG_ENV))
-    values.update({k: v for k, v in config.items() if k not in given})
-    values.update(
-        {
-            k: getattr(command_line_args, k)
-            for k in given
-            if k in base_fields and hasattr(command_line_args, k)
-        }
-    )
-    unknown = sorted((set(params) | set(config)) - ours)
-    if unknown:
-        raise SettingError(
-            f"Unknown {name} setting(s) {unknown}; valid: {sorted(ours - base_fields)} and TextAttack's TrainingArgs."
-        )
-    values.update(params)
-    if getattr(command_line_args, "model_max_length", None) and "max_length" not in params:
-        values["max_length"] = command_line_args.model_max_length
-    values["method"] = name
-    if applied:
-        logger.info(
-            f"{name} preset (paper) for flags not given: "
-            + ", ".join(f"{k}={v}" for k, v in applied.items())
-        )
-    return BATTrainingArgs(**values)
-
-
-def _read_config(path: str | None) -> dict:
-    if not path:
-        return {}
-    try:
-        config = json.loads(Path(path).read_text())
-    except FileNotFoundError:
-        raise SettingError(
-            f"${CONFIG_ENV}={path}: no such file; point it at a JSON object of BATTrainingArgs fields."
-        ) from None
-    except json.JSONDecodeError as error:
-        raise SettingError(
-            f"${CONFIG_ENV}={path}: not valid JSON ({error.msg}, line {error.lineno})."
-        ) from None
-    if not isinstance(config, dict):
-        raise SettingError(
-            f"${CONFIG_ENV}={path}: expected a JSON object of BATTrainingArgs fields."
-        )
-    return config
-
-
-def trainer_from_command_line(
-    name: str,
-    params: dict,
-    model_wrapper,
-    task_type,
-    train_dataset,
-    eval_dataset,
-    command_line_args,
-    argv: Sequence[str] | None = None,
-) -> PerturbationTrainer:
-    """Build the trainer for ``textattack train --attack NAME[^key=value,...]`` (settings as
-    :func:`training_args_from_command_line`)."""
-    args = training_args_from_command_line(name, params, command_line_args, argv)
-    trainer_class = SAFERTrainer if name == "safer" else BATTrainer
-    return trainer_class(model_wrapper, task_type, train_dataset, eval_dataset, args)
