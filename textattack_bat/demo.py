@@ -33,7 +33,7 @@ from textattack_bat.tasks import TASKS
 from textattack_bat.trainers import BATTrainer, BATTrainingArgs
 
 # The BAT settings of the demo: the best configuration of bench/results/bat_effect/results.md.
-DEMO_BAT = dict(method="bat-triplet", embedding="glove-counterfitted")
+DEMO_BAT = dict(method="bat-triplet", embedding="glove-counterfitted", synonym_max_words=1)
 SNLI = TASKS["snli"]
 # Settings shared by the warm start, normal training and BAT (a 2-core CPU).
 DEMO_TRAINING = dict(
