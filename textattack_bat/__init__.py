@@ -42,6 +42,7 @@ _EXPORTS = {
     "load_gold_edits": "gold_edits",
     "evaluate_gold_edits": "gold_edits",
     "RepresentationProbe": "diagnostics",
+    "TASKS": "tasks",
     # perturbation tables and samplers
     "SynonymTable": "tables",
     "AntonymTable": "tables",
@@ -72,6 +73,7 @@ _SUBMODULES = {
     "demo",
     "diagnostics",
     "distances",
+    "distributed",
     "embeddings",
     "evaluation",
     "goal_functions",
@@ -88,6 +90,7 @@ _SUBMODULES = {
     "samplers",
     "search_methods",
     "tables",
+    "tasks",
     "train_command",
     "trainers",
     "transformations",

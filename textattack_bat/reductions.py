@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import torch
 
+from textattack_bat import distributed
+
 
 def masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """Mean of ``values`` over rows where ``mask`` is 1; exactly 0 (with zero, finite gradients)
-    when no row is valid. The authors divided by the mask sum directly, which is NaN then."""
+    when no row is valid. The authors divided by the mask sum directly, which is NaN then.
+
+    Under DistributedDataParallel (W processes) the valid rows are counted over all processes,
+    ``W * local_sum / global_count``: DDP's gradient average then equals the gradient of the
+    global masked mean, as a single process would compute it on the whole global batch."""
     mask = mask.to(values.dtype)
-    return (values * mask).sum() / mask.sum().clamp(min=1.0)
+    count = distributed.global_sum(mask.sum())
+    scale = distributed.world_size() if distributed.is_distributed() else 1
+    return scale * (values * mask).sum() / count.clamp(min=1.0)

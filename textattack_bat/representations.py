@@ -22,7 +22,9 @@ class RepresentationError(ValueError):
 
 
 def unwrap(model: nn.Module) -> nn.Module:
-    return model.module if isinstance(model, nn.DataParallel) else model
+    """The model inside a DataParallel or DistributedDataParallel wrapper."""
+    wrappers = (nn.DataParallel, nn.parallel.DistributedDataParallel)
+    return model.module if isinstance(model, wrappers) else model
 
 
 def check_representation(model: nn.Module, representation: str) -> None:

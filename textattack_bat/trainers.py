@@ -32,8 +32,10 @@ import tqdm
 import transformers
 from textattack.shared import logger
 
+from textattack_bat import distributed
 from textattack_bat.datasets import default_skip_labels, example_columns
 from textattack_bat.distances import DISTANCES
+from textattack_bat.distributed import ShardedBatchSampler
 from textattack_bat.losses import PairwiseContrastiveLoss, TripletContrastiveLoss
 from textattack_bat.representations import (
     REPRESENTATIONS,
@@ -361,8 +363,12 @@ class PerturbationTrainer(textattack.Trainer):
     def get_train_dataloader(self, dataset, adv_dataset, batch_size):
         """Regenerates the perturbed copies for the current epoch; batches are dicts of lists."""
         copies = {} if self.is_clean_epoch(self._epoch) else self.perturb_epoch(self._epoch)
-        generator = torch.Generator().manual_seed(
-            self.training_args.random_seed * 1000 + self._epoch
+        sampler = ShardedBatchSampler(
+            len(self.texts),
+            batch_size,
+            seed=self.training_args.random_seed * 1000 + self._epoch,
+            world=distributed.world_size() if distributed.is_distributed() else 1,
+            rank=distributed.rank(),
         )
 
         def collate(indices):
@@ -379,11 +385,7 @@ class PerturbationTrainer(textattack.Trainer):
             return batch
 
         return torch.utils.data.DataLoader(
-            list(range(len(self.texts))),
-            batch_size=batch_size,
-            shuffle=True,
-            collate_fn=collate,
-            generator=generator,
+            list(range(len(self.texts))), batch_sampler=sampler, collate_fn=collate
         )
 
     def _tokenize(self, tokenizer, texts):
@@ -423,6 +425,12 @@ class PerturbationTrainer(textattack.Trainer):
             if (path / STATE_FILE).is_file() and path.name.rsplit("-", 1)[-1].isdigit():
                 found.append((int(path.name.rsplit("-", 1)[-1]), path))
         return sorted(found)
+
+    def _save_model_checkpoint(
+        self, model, tokenizer, step=None, epoch=None, best=False, last=False
+    ):
+        # TextAttack unwraps DataParallel only; DistributedDataParallel too, here.
+        super()._save_model_checkpoint(unwrap(model), tokenizer, step, epoch, best, last)
 
     def _save_checkpoint(
         self, model, tokenizer, epoch: int, optimizer, scheduler, best: dict
@@ -471,43 +479,63 @@ class PerturbationTrainer(textattack.Trainer):
     # ------------------------------------------------------------------ the loop
 
     def train(self):
+        """Train; under ``torchrun`` with several processes, DistributedDataParallel (see
+        :mod:`textattack_bat.distributed`): rank 0 writes logs, history, checkpoints and runs the
+        epoch callbacks."""
         args = self.training_args
+        device = distributed.setup()
+        if device is not None:
+            textattack.shared.utils.device = device
         textattack.shared.utils.set_seed(args.random_seed)
         output_dir = Path(args.output_dir)
-        output_dir.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(output_dir / "train_log.txt")
-        handler.setLevel(logging.DEBUG)
-        logger.addHandler(handler)
-        (output_dir / "training_args.json").write_text(
-            json.dumps(asdict(args), indent=1, default=str)
-        )
+        main = distributed.is_main_process()
+        handler = None
+        if main:
+            output_dir.mkdir(parents=True, exist_ok=True)
+            handler = logging.FileHandler(output_dir / "train_log.txt")
+            handler.setLevel(logging.DEBUG)
+            logger.addHandler(handler)
+            (output_dir / "training_args.json").write_text(
+                json.dumps(asdict(args), indent=1, default=str)
+            )
+        distributed.barrier()
         try:
             return self._train(args, output_dir)
         finally:
-            logger.removeHandler(handler)
-            handler.close()
+            if handler is not None:
+                logger.removeHandler(handler)
+                handler.close()
 
     def _train(self, args: BATTrainingArgs, output_dir: Path):
         tokenizer = self.model_wrapper.tokenizer
         model = self.model_wrapper.model
+        main = distributed.is_main_process()
+        world = distributed.world_size() if distributed.is_distributed() else 1
         num_gpus = torch.cuda.device_count()
-        if args.parallel and num_gpus > 1:
+        batch_size = args.per_device_train_batch_size
+        if world == 1 and args.parallel and num_gpus > 1:
             model = torch.nn.DataParallel(model)
             logger.info(f"Training on {num_gpus} GPUs via torch.nn.DataParallel.")
             batch_size = args.per_device_train_batch_size * num_gpus
-        else:
-            batch_size = args.per_device_train_batch_size
         steps_per_epoch = math.ceil(
-            len(self.texts) / (batch_size * args.gradient_accumulation_steps)
+            len(self.texts) / (batch_size * world * args.gradient_accumulation_steps)
         )
         optimizer, scheduler = self.get_optimizer_and_scheduler(
             model, steps_per_epoch * args.num_epochs
         )
         model.to(textattack.shared.utils.device)
         start_epoch, best = self._restore(model, optimizer, scheduler)
+        if world > 1:
+            device = textattack.shared.utils.device
+            model = torch.nn.parallel.DistributedDataParallel(
+                model,
+                device_ids=[device.index] if device.type == "cuda" else None,
+                broadcast_buffers=False,
+            )
         logger.info(
-            f"{args.method}: {len(self.texts)} examples, {args.num_epochs} epochs, batch {batch_size}, "
-            f"lr {args.learning_rate}, device {textattack.shared.utils.device}."
+            f"{args.method}: {len(self.texts)} examples, {args.num_epochs} epochs, batch {batch_size}"
+            f"{f' x {world} processes' if world > 1 else ''}, lr {args.learning_rate}, "
+            f"device {textattack.shared.utils.device}."
         )
 
         for epoch in range(start_epoch, args.num_epochs + 1):
@@ -517,7 +545,9 @@ class PerturbationTrainer(textattack.Trainer):
             model.train()
             self._terms, self._term_steps = {}, 0
             total_loss, correct, seen = 0.0, 0, 0
-            bar = tqdm.tqdm(loader, desc=f"{args.method} epoch {epoch}", dynamic_ncols=True)
+            bar = tqdm.tqdm(
+                loader, desc=f"{args.method} epoch {epoch}", dynamic_ncols=True, disable=not main
+            )
             for step, batch in enumerate(bar):
                 loss, preds, targets = self.training_step(model, tokenizer, batch)
                 if not torch.isfinite(loss):
@@ -542,7 +572,7 @@ class PerturbationTrainer(textattack.Trainer):
                         **{k: f"{v:.4f}" for k, v in means.items()},
                     }
                 )
-                if self._global_step % args.logging_interval_step == 0:
+                if main and self._global_step % args.logging_interval_step == 0:
                     log = {"train/loss": loss.item(), **{f"train/{k}": v for k, v in means.items()}}
                     if args.log_to_tb:
                         self._tb_log(log, self._global_step)
@@ -558,26 +588,31 @@ class PerturbationTrainer(textattack.Trainer):
             logger.info(
                 "Train " + ", ".join(f"{k} {v:.4f}" for k, v in record.items() if k != "epoch")
             )
-            if self.eval_dataset is not None:
-                record["eval_accuracy"] = self.evaluate()
-            for callback in self.epoch_callbacks:
-                record.update(callback(self, epoch) or {})
+            if main:
+                if self.eval_dataset is not None:
+                    record["eval_accuracy"] = self.evaluate()
+                for callback in self.epoch_callbacks:
+                    record.update(callback(self, epoch) or {})
             self.history.append(record)
-            (output_dir / "history.json").write_text(json.dumps(self.history, indent=1))
-            if args.log_to_tb:
-                self._tb_log(
-                    {f"epoch/{k}": v for k, v in record.items() if isinstance(v, (int, float))},
-                    epoch,
-                )
             score = record.get("eval_accuracy", -record["train_loss"])
             if score > best["score"]:
                 best = {"score": score, "epoch": epoch}
-                self._save_model_checkpoint(model, tokenizer, best=True)
-            if epoch % (args.checkpoint_interval_epochs or 1) == 0 or epoch == args.num_epochs:
-                self._save_checkpoint(model, tokenizer, epoch, optimizer, scheduler, best)
+                if main:
+                    self._save_model_checkpoint(model, tokenizer, best=True)
+            if main:
+                (output_dir / "history.json").write_text(json.dumps(self.history, indent=1))
+                if args.log_to_tb:
+                    self._tb_log(
+                        {f"epoch/{k}": v for k, v in record.items() if isinstance(v, (int, float))},
+                        epoch,
+                    )
+                if epoch % (args.checkpoint_interval_epochs or 1) == 0 or epoch == args.num_epochs:
+                    self._save_checkpoint(model, tokenizer, epoch, optimizer, scheduler, best)
+            distributed.barrier()  # the others wait for rank 0's evaluation and checkpoint
 
-        if args.save_last:
+        if args.save_last and main:
             self._save_model_checkpoint(model, tokenizer, last=True)
+        distributed.barrier()
         self.model_wrapper.model = unwrap(model)
         return self.history
 

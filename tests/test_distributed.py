@@ -1,0 +1,77 @@
+"""`torchrun` runs BAT training with DistributedDataParallel (gloo, 2 CPU processes): the weights
+equal those of one process on the same global batches, rank 0 alone writes the checkpoint and
+the history, and a second command resumes after the last epoch."""
+
+import json
+import os
+import subprocess
+
+import pytest
+import torch
+from conftest import ROOT, script
+
+from textattack_bat.distributed import ShardedBatchSampler
+
+
+def test_sharded_batches_are_the_single_process_batches():
+    """Hand check: rank r's batch k is the r-th slice of global batch k; one process with the
+    global batch size sees the same rows; the last global batch is filled up from the start."""
+    single = list(ShardedBatchSampler(10, 4, seed=3))
+    order = torch.randperm(10, generator=torch.Generator().manual_seed(3)).tolist()
+    assert single == [order[0:4], order[4:8], order[8:10]]  # the DataLoader(shuffle=True) order
+    ranks = [list(ShardedBatchSampler(10, 2, seed=3, world=2, rank=r)) for r in (0, 1)]
+    assert [a + b for a, b in zip(*ranks)] == [order[0:4], order[4:8], order[8:10] + order[0:2]]
+    assert len(ranks[0]) == len(ranks[1]) == 3
+
+
+def _train(argv_prefix, model_dir, out, batch, epochs, env):
+    command = [*argv_prefix, "train", "--model-name-or-path", str(model_dir), "--model-num-labels", "3",
+               "--dataset-from-file", "recipes/datasets.py", "--attack",
+               "bat-triplet^embedding=glove,synonym_max_words=1", "--learning-rate", "1e-3",
+               "--per-device-train-batch-size", str(batch), "--num-epochs", str(epochs), "--output-dir", str(out)]  # fmt: skip
+    run = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=900)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
+    return run
+
+
+def _weights(path):
+    from safetensors.torch import load_file
+
+    return load_file(str(path / "model.safetensors"))
+
+
+@pytest.mark.slow
+def test_torchrun_matches_one_process_checkpoints_on_rank_0_and_resumes(tmp_path):
+    from textattack_bat.models import load_classifier
+
+    torch.manual_seed(0)
+    wrapper = load_classifier(None, num_labels=3)  # a fixed head, saved, and no dropout: runs comparable
+    config = wrapper.model.config
+    config.hidden_dropout_prob = config.attention_probs_dropout_prob = config.classifier_dropout = 0.0
+    model_dir = tmp_path / "start"
+    wrapper.model.save_pretrained(model_dir)
+    wrapper.tokenizer.save_pretrained(model_dir)
+    env = {**os.environ, "TEXTATTACK_BAT_LIMIT": "48", "OMP_NUM_THREADS": "1"}
+
+    _train([script("textattack")], model_dir, tmp_path / "single", 8, 1, env)
+    torchrun = [script("torchrun"), "--standalone", "--nproc_per_node", "2", "-m", "textattack"]
+    _train(torchrun, model_dir, tmp_path / "ddp", 4, 1, env)
+
+    start = _weights(model_dir)
+    single = _weights(tmp_path / "single" / "last_model")
+    ddp = _weights(tmp_path / "ddp" / "last_model")
+    moved = sum(float((single[k] - start[k]).norm() ** 2) for k in single) ** 0.5
+    apart = sum(float((single[k] - ddp[k]).norm() ** 2) for k in single) ** 0.5
+    print(f"weights moved {moved:.4f}; single vs torchrun {apart:.2e}")
+    assert moved > 0.1 and apart < 1e-3 * moved
+
+    ddp_dir = tmp_path / "ddp"
+    assert sorted(p.name for p in ddp_dir.glob("checkpoint-epoch-*")) == ["checkpoint-epoch-1"]
+    history = json.loads((ddp_dir / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1] and "train_triplet" in history[0]
+
+    resumed = _train(torchrun, model_dir, ddp_dir, 4, 2, env)
+    assert "Resuming from" in resumed.stdout + resumed.stderr
+    history = json.loads((ddp_dir / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2]
+    assert (ddp_dir / "checkpoint-epoch-2" / "trainer_state.json").is_file()
