@@ -45,9 +45,13 @@ def test_torchrun_matches_one_process_checkpoints_on_rank_0_and_resumes(tmp_path
     from textattack_bat.models import load_classifier
 
     torch.manual_seed(0)
-    wrapper = load_classifier(None, num_labels=3)  # a fixed head, saved, and no dropout: runs comparable
+    wrapper = load_classifier(
+        None, num_labels=3
+    )  # a fixed head, saved, and no dropout: runs comparable
     config = wrapper.model.config
-    config.hidden_dropout_prob = config.attention_probs_dropout_prob = config.classifier_dropout = 0.0
+    config.hidden_dropout_prob = config.attention_probs_dropout_prob = config.classifier_dropout = (
+        0.0
+    )
     model_dir = tmp_path / "start"
     wrapper.model.save_pretrained(model_dir)
     wrapper.tokenizer.save_pretrained(model_dir)
