@@ -272,3 +272,52 @@ def test_command_line_precedence(tmp_path, monkeypatch):
         trainer_from_command_line(
             "bat-triplet", {}, wrapper, "classification", snli(8), None, cli, argv=[]
         )
+
+
+@pytest.mark.slow
+def test_a_killed_and_resumed_run_equals_an_uninterrupted_one(tmp_path):
+    """Same seed: killed after epoch 1 (during epoch 2's evaluation) and resumed, the run ends
+    with the same weights, optimizer state and history as a run that was never interrupted."""
+    import torch
+
+    train, evaluation = snli(32), snli(16, name="snli_eval_sample.jsonl")
+
+    def run(out, callbacks=()):
+        torch.manual_seed(0)  # the same fresh head in every run
+        args = BATTrainingArgs(method="bat-triplet", num_epochs=2, per_device_train_batch_size=16,
+                               output_dir=str(out), embedding="glove")  # fmt: skip
+        model = load_classifier(None, num_labels=3)
+        return BATTrainer(
+            model, "classification", train, evaluation, args, epoch_callbacks=callbacks
+        )
+
+    def crash_in_epoch_2(trainer, epoch):
+        if epoch == 2:
+            raise KeyboardInterrupt("simulated kill")
+
+    uninterrupted = run(tmp_path / "a").train()
+    with pytest.raises(KeyboardInterrupt):
+        run(tmp_path / "b", [crash_in_epoch_2]).train()
+    resumed = run(tmp_path / "b").train()
+
+    assert len(resumed) == len(uninterrupted) == 2
+    for got, expected in zip(resumed, uninterrupted):
+        assert got.keys() == expected.keys()
+        for key in expected:
+            assert got[key] == pytest.approx(expected[key], abs=1e-6), key
+    from safetensors.torch import load_file
+
+    a, b = (
+        load_file(str(tmp_path / run_dir / "last_model" / "model.safetensors")) for run_dir in "ab"
+    )
+    assert max(float((a[k] - b[k]).abs().max()) for k in a) <= 1e-6
+    opt_a, opt_b = (
+        torch.load(tmp_path / d / "checkpoint-epoch-2" / "optimizer.pt", weights_only=True)
+        for d in "ab"
+    )
+    assert opt_a["scheduler"] == opt_b["scheduler"]
+    for state_a, state_b in zip(
+        opt_a["optimizer"]["state"].values(), opt_b["optimizer"]["state"].values()
+    ):
+        for key in ("exp_avg", "exp_avg_sq"):
+            assert float((state_a[key] - state_b[key]).abs().max()) <= 1e-6
