@@ -1,0 +1,103 @@
+"""QQP, on the shipped QQP rows of ../shared/data: the antonym attack skips not_duplicate and
+swaps exactly one word for a WordNet antonym; BAT training masks not_duplicate rows.
+
+The antonym oracle is NLTK's WordNet API called directly (morphy + lemma antonyms), not the
+package's WordNetAntonyms.
+"""
+
+import re
+from collections import OrderedDict
+
+import pytest
+import torch
+from textattack.attack_results import SkippedAttackResult, SuccessfulAttackResult
+from textattack.shared import AttackedText
+
+from textattack_bat.datasets import load_jsonl_dataset
+
+WORD = re.compile(r"[A-Za-z]+")
+
+
+def lemmas(word: str) -> set[str]:
+    """The word and its lemmas by WordNet's morphy and by lemminflect (e.g. evillest -> evil)."""
+    from lemminflect import getAllLemmas, getAllLemmasOOV
+    from nltk.corpus import wordnet as wn
+
+    word = word.lower()
+    found = {word} | {wn.morphy(word, pos) for pos in "nvar"} - {None}
+    found |= {lemma for forms in getAllLemmas(word).values() for lemma in forms}
+    for upos in ("ADJ", "VERB", "NOUN", "ADV"):
+        found |= {lemma for forms in getAllLemmasOOV(word, upos).values() for lemma in forms}
+    return found
+
+
+def is_wordnet_antonym(old: str, new: str) -> bool:
+    """Some lemma of some WordNet synset of ``old`` has an antonym that is a lemma of ``new``."""
+    from nltk.corpus import wordnet as wn
+
+    old_lemmas, new_lemmas = lemmas(old), lemmas(new)
+    for lemma_name in old_lemmas:
+        for synset in wn.synsets(lemma_name):
+            for lemma in synset.lemmas():
+                if any(a.name().lower() in new_lemmas for a in lemma.antonyms()):
+                    return True
+    return False
+
+
+def test_independent_oracle_on_hand_pairs():
+    assert is_wordnet_antonym("good", "bad") and is_wordnet_antonym("Increases", "decreases")
+    assert is_wordnet_antonym("best", "evillest")  # best is in good.a.01; evil, superlative
+    assert not is_wordnet_antonym("good", "nice") and not is_wordnet_antonym("man", "dog")
+
+
+@pytest.mark.slow
+def test_qqp_attack_skips_not_duplicate_and_swaps_one_antonym(shared_data):
+    from textattack_bat.models import load_classifier
+    from textattack_bat.recipes import AntonymUnderQQP
+
+    dataset = load_jsonl_dataset(shared_data / "qqp_validation_sample.jsonl")
+    assert dataset.label_names == ["not_duplicate", "duplicate"]
+    torch.manual_seed(0)
+    model = load_classifier(None, num_labels=2)
+    model.model.classifier.bias.data = torch.tensor(
+        [-5.0, 5.0]
+    )  # predicts duplicate: every duplicate row is attacked
+    attack = AntonymUnderQQP.build(model)
+    succeeded = 0
+    for inputs, label in dataset:
+        result = attack.attack(AttackedText(OrderedDict(inputs)), label)
+        if label == 0:
+            assert isinstance(result, SkippedAttackResult)
+            continue
+        assert not isinstance(result, SkippedAttackResult)
+        if isinstance(result, SuccessfulAttackResult):
+            succeeded += 1
+            before = [w for text in inputs.values() for w in WORD.findall(text)]
+            after = [
+                w
+                for text in result.perturbed_result.attacked_text._text_input.values()
+                for w in WORD.findall(text)
+            ]
+            changed = [(a, b) for a, b in zip(before, after) if a != b]
+            assert len(before) == len(after) and len(changed) == 1, changed
+            assert is_wordnet_antonym(*changed[0]), changed
+    duplicates = sum(label == 1 for _, label in dataset)
+    assert duplicates >= 30 and succeeded >= 10  # the biased head keeps "duplicate" for most swaps
+
+
+@pytest.mark.slow
+def test_bat_training_on_qqp_masks_not_duplicate(shared_data, tmp_path):
+    from textattack_bat.models import load_classifier
+    from textattack_bat.trainers import BATTrainer, BATTrainingArgs
+
+    train = load_jsonl_dataset(shared_data / "qqp_train_sample200.jsonl", limit=64)
+    args = BATTrainingArgs(method="bat-triplet", num_epochs=1, per_device_train_batch_size=16,
+                           output_dir=str(tmp_path), embedding="glove")  # fmt: skip
+    trainer = BATTrainer(load_classifier(None, num_labels=2), "classification", train, None, args)
+    assert trainer.skip_labels == (0,)
+    copies = trainer.perturb_epoch(1)
+    labels = [label for _, label in train]
+    assert all(mask == 0 for mask, label in zip(copies["antonym_mask"], labels) if label == 0)
+    assert sum(copies["antonym_mask"]) > 0
+    history = trainer.train()
+    assert torch.isfinite(torch.tensor(history[0]["train_loss"])) and "train_triplet" in history[0]
