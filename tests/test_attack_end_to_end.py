@@ -7,29 +7,7 @@ import subprocess
 
 import pytest
 from conftest import ROOT, script
-
-from textattack_bat.antonyms import WordNetAntonyms
-
-INFLECTED_TAGS = (
-    None,
-    "JJ",
-    "JJR",
-    "JJS",
-    "RB",
-    "RBR",
-    "NN",
-    "NNS",
-    "VB",
-    "VBD",
-    "VBG",
-    "VBN",
-    "VBZ",
-)
-
-
-def is_wordnet_antonym(old: str, new: str) -> bool:
-    antonyms = WordNetAntonyms()
-    return any(new in antonyms(old, tag) for tag in INFLECTED_TAGS)
+from oracles import is_wordnet_antonym
 
 
 def marked_words(text: str) -> list[str]:
@@ -82,7 +60,7 @@ def test_cli_antonym_under_nli_both_protocols(nli_model_dir, shared_data, tmp_pa
     assert "Number of successful attacks:" in stdout and "Attack success rate:" in stdout
     assert len(rows) == 20
     successes = [r for r in rows if r["result_type"] == "Successful"]
-    assert successes, "no successful antonym attack on 20 MNLI rows"
+    assert len(successes) >= 3, f"only {len(successes)} successful antonym attacks on 20 MNLI rows"
     for row in successes:
         old, new = marked_words(row["original_text"]), marked_words(row["perturbed_text"])
         assert len(old) == len(new) == 1, row
@@ -113,18 +91,22 @@ def test_python_api_attacker(nli_model_dir, shared_data):
     assert (
         attack.search_method.wir_method == "gradient"
     )  # HF wrappers have gradients: as the authors
-    args = textattack.AttackArgs(num_examples=10, silent=True, disable_stdout=True)
+    args = textattack.AttackArgs(num_examples=30, silent=True, disable_stdout=True)
     results = textattack.Attacker(attack, dataset, args).attack_dataset()
-    assert len(results) == 10
-    for result in results:
-        if isinstance(result, textattack.attack_results.SuccessfulAttackResult):
-            original = result.original_result.attacked_text
-            perturbed = result.perturbed_result.attacked_text
-            changed = original.all_words_diff(perturbed)
-            assert len(changed) == 1
-            index = changed.pop()
-            assert is_wordnet_antonym(original.words[index], perturbed.words[index])
-            assert result.perturbed_result.output == result.original_result.ground_truth_output
+    assert len(results) == 30
+    successes = [
+        r for r in results if isinstance(r, textattack.attack_results.SuccessfulAttackResult)
+    ]
+    print(f"{len(successes)} successful antonym attacks of 30")
+    assert len(successes) >= 2
+    for result in successes:
+        original = result.original_result.attacked_text
+        perturbed = result.perturbed_result.attacked_text
+        changed = original.all_words_diff(perturbed)
+        assert len(changed) == 1
+        index = changed.pop()
+        assert is_wordnet_antonym(original.words[index], perturbed.words[index])
+        assert result.perturbed_result.output == result.original_result.ground_truth_output
 
 
 @pytest.mark.slow
@@ -155,10 +137,11 @@ def test_recipes_attack_file_with_textattack_cli(nli_model_dir, tmp_path):
     with log.open(newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 8
-    for row in rows:
-        if row["result_type"] == "Successful":  # only the hypothesis may change
-            premise = row["perturbed_text"].split("[[[[Hypothesis]]]]")[0]
-            assert not marked_words(premise)
+    successes = [row for row in rows if row["result_type"] == "Successful"]
+    assert len(successes) >= 1
+    for row in successes:  # only the hypothesis may change
+        premise = row["perturbed_text"].split("[[[[Hypothesis]]]]")[0]
+        assert not marked_words(premise)
 
 
 @pytest.mark.slow
@@ -175,7 +158,7 @@ def test_cli_synonym_over_on_real_mnli(nli_model_dir, shared_data, tmp_path):
     assert len(rows) == 20
     neighbours = EmbeddingNeighbours(load_embedding("auto"))  # what the recipe uses offline: GloVe
     successes = [r for r in rows if r["result_type"] == "Successful"]
-    assert successes
+    assert len(successes) >= 3, f"only {len(successes)} successful synonym attacks on 20 MNLI rows"
     for row in successes:
         old, new = marked_words(row["original_text"]), marked_words(row["perturbed_text"])
         assert old and len(old) == len(new)

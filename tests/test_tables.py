@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 import pytest
+from oracles import is_wordnet_antonym
 
-from textattack_bat.antonyms import WordNetAntonyms
 from textattack_bat.tables import (
     Embedding,
     PerturbationTable,
@@ -97,11 +97,11 @@ def test_real_glove_excludes_wordnet_antonyms_above_the_threshold():
 def test_antonym_table_on_mnli_vocabulary(mnli_rows):
     words = vocabulary(t for r in mnli_rows for t in (r["premise"], r["hypothesis"]))
     table = build_antonym_table(words)
-    antonyms = WordNetAntonyms(inflect=False, keep_case=False)
     assert len(table) > 100
-    for word in ("good", "old", "increase", "true"):
-        if word in words:
-            assert table[word] == tuple(antonyms(word))
-    assert "bad" in table["good"]
-    assert all(set(table[w]) == set(antonyms(w)) for w in list(table)[:200])
+    # hand-written pairs (WordNet 3.0 direct antonyms of these words)
+    for word, expected in {"good": {"bad", "evil"}, "old": {"young", "new"}, "true": {"false"},
+                           "increase": {"decrease"}, "large": {"small"}}.items():  # fmt: skip
+        assert word in words and expected <= set(table[word]), (word, table.get(word))
+    # every entry checked by the independent oracle (NLTK WordNet + lemminflect, not WordNetAntonyms)
+    assert all(is_wordnet_antonym(w, a) for w in list(table)[:300] for a in table[w])
     assert all(w.isalpha() for candidates in table.values() for w in candidates)
