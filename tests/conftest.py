@@ -40,6 +40,22 @@ def mnli_rows(shared_data):
 
 
 @pytest.fixture(scope="session")
+def fresh_nli_model_dir(tmp_path_factory) -> Path:
+    """MiniLM with a fresh (seeded) 3-way head, saved: a real model without fine-tuning, for
+    tests that need a model directory but not a trained one (the fast tier)."""
+    import torch
+
+    from textattack_bat.models import load_classifier
+
+    out = tmp_path_factory.mktemp("minilm-fresh")
+    torch.manual_seed(0)
+    wrapper = load_classifier(None, num_labels=3)
+    wrapper.model.save_pretrained(out)
+    wrapper.tokenizer.save_pretrained(out)
+    return out
+
+
+@pytest.fixture(scope="session")
 def nli_model_dir(tmp_path_factory) -> Path:
     """MiniLM (packaged all-MiniLM-L6-v2) fine-tuned for one epoch on 960 shipped SNLI rows."""
     from training import finetune_nli

@@ -166,7 +166,8 @@ def test_cli_synonym_over_on_real_mnli(nli_model_dir, shared_data, tmp_path):
             assert b.lower() in neighbours(a.lower()), (a, b)
 
 
-def test_synonym_over_prints_its_sentence_encoder(nli_model_dir):
+def test_synonym_over_prints_its_sentence_encoder(fresh_nli_model_dir):
+    nli_model_dir = fresh_nli_model_dir
     from textattack_bat import SynonymOverChen2022
     from textattack_bat.models import load_classifier
 
