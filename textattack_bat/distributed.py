@@ -32,6 +32,11 @@ def is_distributed() -> bool:
     )
 
 
+def processes() -> int:
+    """How many processes train together: ``WORLD_SIZE`` once the process group runs, else 1."""
+    return world_size() if is_distributed() else 1
+
+
 def rank() -> int:
     return torch.distributed.get_rank() if is_distributed() else 0
 

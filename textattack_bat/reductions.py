@@ -16,5 +16,5 @@ def masked_mean(values: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     global masked mean, as a single process would compute it on the whole global batch."""
     mask = mask.to(values.dtype)
     count = distributed.global_sum(mask.sum())
-    scale = distributed.world_size() if distributed.is_distributed() else 1
+    scale = distributed.processes()
     return scale * (values * mask).sum() / count.clamp(min=1.0)

@@ -367,7 +367,7 @@ class PerturbationTrainer(textattack.Trainer):
             len(self.texts),
             batch_size,
             seed=self.training_args.random_seed * 1000 + self._epoch,
-            world=distributed.world_size() if distributed.is_distributed() else 1,
+            world=distributed.processes(),
             rank=distributed.rank(),
         )
 
@@ -510,7 +510,7 @@ class PerturbationTrainer(textattack.Trainer):
         tokenizer = self.model_wrapper.tokenizer
         model = self.model_wrapper.model
         main = distributed.is_main_process()
-        world = distributed.world_size() if distributed.is_distributed() else 1
+        world = distributed.processes()
         num_gpus = torch.cuda.device_count()
         batch_size = args.per_device_train_batch_size
         if world == 1 and args.parallel and num_gpus > 1:
