@@ -108,7 +108,7 @@ def a2t_attack(model_wrapper, synonyms, scale):
 
 def rate_text(summary: dict | None) -> str:
     """An attack summary of a report as ``value (succeeded/attacked, 95% CI)``."""
-    return "-" if summary is None else Rate(summary["succeeded"], summary["attacked"]).format()
+    return "-" if summary is None else Rate.from_dict(summary).format()
 
 
 def main() -> None:

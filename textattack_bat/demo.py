@@ -204,11 +204,7 @@ def run_demo(
 
 
 def _rate(summary: dict | None) -> str:
-    if summary is None:
-        return "-"
-    if "succeeded" in summary:
-        return Rate(summary["succeeded"], summary["attacked"]).format()
-    return Rate(summary["count"], summary["n"]).format()
+    return "-" if summary is None else Rate.from_dict(summary).format()
 
 
 def format_comparison(results: dict) -> str:

@@ -54,6 +54,14 @@ class Rate:
             "ci95": list(interval) if interval else None,
         }
 
+    @classmethod
+    def from_dict(cls, saved: dict) -> Rate:
+        """A rate back from a report: an attack summary (``succeeded``/``attacked``) or
+        :meth:`to_dict`'s ``count``/``n``."""
+        if "succeeded" in saved:
+            return cls(saved["succeeded"], saved["attacked"])
+        return cls(saved["count"], saved["n"])
+
     def format(self, digits: int = 1) -> str:
         """``"57.5% (115/200, 95% CI 50.6-64.2)"``; ``"-"`` when there are no trials."""
         if not self.trials:
