@@ -125,6 +125,16 @@ CONFIGS: dict[str, tuple[str, dict, str]] = {
         {"method": "bat-triplet", "embedding": "glove-counterfitted", "margin": 0.5},
         "margin 0.5",
     ),
+    "triplet-gcf-1word-euclidean": (
+        "clean1",
+        {
+            "method": "bat-triplet",
+            "embedding": "glove-counterfitted",
+            "synonym_max_words": 1,
+            "distance": "euclidean",
+        },
+        "one-word synonym copies, Euclidean distance (margin 1)",
+    ),
     "finetune-normal": (
         "normal",
         {"method": "bat-triplet", "clean": True},
@@ -151,6 +161,7 @@ DEFAULT_ORDER = (
     "triplet-gcf-pooler",
     "pairwise-gcf-beta3",
     "triplet-gcf-margin05",
+    "triplet-gcf-1word-euclidean",
 )
 
 

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from textattack_bat.senses import DEFAULT_SENSES, SENSE_POLICIES
+
 
 def _doctor(args: argparse.Namespace) -> int:
     from textattack_bat import autoload, resources
@@ -89,6 +91,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         args.skip_labels,
         synonym=not args.no_synonym,
         synonym_options=synonym_options,
+        antonym_options={"senses": args.antonym_senses},
         model_name=str(args.model),
         dataset_name=dataset_name,
         gold_edits=args.gold_edits,
@@ -127,7 +130,13 @@ def _build_tables(args: argparse.Namespace) -> int:
         vocabulary_source=name,
         progress=True,
     )
-    antonyms = build_antonym_table(words, vocabulary_source=name, progress=True)
+    antonyms = build_antonym_table(
+        words,
+        vocabulary_source=name,
+        progress=True,
+        senses=args.antonym_senses,
+        sentences=dataset_texts(dataset),
+    )
     synonyms.save(out / "synonyms.json")
     antonyms.save(out / "antonyms.json")
     print(
@@ -203,6 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(premise, hypothesis, label, edited_hypothesis, edited_label): accuracy on originals "
         "and edits, and the kept rate",
     )
+    evaluate.add_argument(
+        "--antonym-senses",
+        choices=SENSE_POLICIES,
+        default=DEFAULT_SENSES,
+        help="which senses of a word in its sentence give antonyms (default: %(default)s)",
+    )
     evaluate.add_argument("--output-dir", default="robustness-output")
     evaluate.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
     evaluate.set_defaults(func=_evaluate)
@@ -229,6 +244,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     tables.add_argument(
         "--group-components", action="store_true", help="connected components capped at 100 words"
+    )
+    tables.add_argument(
+        "--antonym-senses",
+        choices=SENSE_POLICIES,
+        default=DEFAULT_SENSES,
+        help="keep a word's antonym only if some sentence of the dataset uses a sense that "
+        "gives it (all: every sense; default: %(default)s)",
     )
     tables.add_argument("--out", required=True, help="output directory")
     tables.add_argument(

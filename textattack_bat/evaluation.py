@@ -181,7 +181,8 @@ class RobustnessReport:
     def to_markdown(self) -> str:
         lines = [
             f"Model `{self.model}` on `{self.dataset}`, {self.num_examples} examples "
-            f"(skipped labels for the antonym attack: {list(self.skip_labels)}). "
+            f"(skipped labels for the antonym attack: {list(self.skip_labels)}; antonym sense "
+            f"policy: {self.settings.get('antonym_senses', '-')}). "
             "Rates: value (count/n, 95% Wilson interval).",
             "",
             "| metric | value | succeeded | failed | skipped | mean queries |",
@@ -318,6 +319,7 @@ def evaluate_robustness(
         representation=probe(model_wrapper) if probe is not None else None,
         settings={
             "antonym_wir_method": wir,
+            "antonym_senses": antonym_attack.transformation.senses,
             "synonym": bool(synonym),
             **{f"synonym_{k}": json_setting(v) for k, v in (synonym_options or {}).items()},
         },
@@ -348,11 +350,13 @@ class RobustnessCallback:
         title: str = "Over/undersensitivity trade-off",
         gold_edits=None,
         probe_examples: int = 200,
+        antonym_options: dict | None = None,
     ):
         self.dataset, self.num_examples = dataset, min(num_examples, len(dataset))
         self.skip_labels, self.synonym, self.synonym_options = skip_labels, synonym, synonym_options
         self.baseline, self.output_dir, self.title = baseline, output_dir, title
         self.gold_edits, self.probe_examples = gold_edits, probe_examples
+        self.antonym_options = antonym_options
         self.log: list[dict] = []
         self._sentence_encoder = None  # built at the first epoch, then reused with its memo
         self.probe = None  # built at the first epoch from the trainer's tables
@@ -409,6 +413,7 @@ class RobustnessCallback:
             self.skip_labels,
             self.synonym,
             self._epoch_synonym_options(),
+            antonym_options=self.antonym_options,
             model_name=f"epoch {epoch}",
             progress=True,
             gold_edits=self.gold_edits,

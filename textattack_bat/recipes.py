@@ -22,6 +22,7 @@ from textattack.search_methods import GreedyWordSwapWIR, SearchMethod
 from textattack_bat import resources
 from textattack_bat.constraints import TEXTFOOLER_STOPWORDS, ColumnModification
 from textattack_bat.goal_functions import UndersensitivityClassification
+from textattack_bat.senses import DEFAULT_SENSES, SENSE_POLICIES, check_policy, policy_suffix
 from textattack_bat.tasks import presets
 from textattack_bat.transformations import WordSwapAntonym
 
@@ -63,10 +64,13 @@ class AntonymUnderChen2022(AttackRecipe):
         inflect: inflect antonyms like the original word (False: bare WordNet lemmas).
         stopwords: words never swapped (default: TextFooler's list).
         search_method: replaces the greedy search (evaluation uses GreedyWordSwapWIRProtocols).
+        senses: which senses of a word in its sentence give antonyms (:mod:`textattack_bat.senses`;
+            default ``DEFAULT_SENSES``); CLI: ``<recipe>-senses-<policy>``.
     """
 
     skip_labels: tuple[int, ...] = ()
     improve_only: bool = False
+    senses: str | None = None
 
     @classmethod
     def build(
@@ -79,9 +83,11 @@ class AntonymUnderChen2022(AttackRecipe):
         inflect: bool = True,
         stopwords: Iterable[str] | None = None,
         search_method: SearchMethod | None = None,
+        senses: str | None = None,
     ) -> Attack:
         resources.require_nltk("wordnet", "pos-tagger", "universal-tagset")
-        transformation = WordSwapAntonym(inflect=inflect)
+        senses = check_policy(senses or cls.senses or DEFAULT_SENSES)
+        transformation = WordSwapAntonym(inflect=inflect, senses=senses)
         constraints = [
             RepeatModification(),
             StopwordModification(
@@ -129,8 +135,32 @@ def _antonym_presets() -> dict[str, type[AntonymUnderChen2022]]:
     return classes
 
 
+def _sense_variants(
+    classes: dict[str, type[AntonymUnderChen2022]],
+) -> dict[str, type[AntonymUnderChen2022]]:
+    """``<Class>Senses<Policy>`` for every antonym recipe class and sense policy (CLI:
+    ``<name>-senses-<policy>``, e.g. ``antonym-under-nli-senses-context``)."""
+    variants = {}
+    for name, base in classes.items():
+        for policy in SENSE_POLICIES:
+            variant = f"{name}{policy_suffix(policy)}"
+            variants[variant] = type(variant, (base,), {
+                "__module__": __name__, "senses": policy,
+                "__doc__": f"{name} with antonyms from the {policy!r} sense policy.",
+            })  # fmt: skip
+    return variants
+
+
 ANTONYM_PRESETS = _antonym_presets()
 globals().update(ANTONYM_PRESETS)
+SENSE_VARIANTS = _sense_variants(
+    {
+        "AntonymUnderChen2022": AntonymUnderChen2022,
+        "AntonymUnderImprove": AntonymUnderImprove,
+        **ANTONYM_PRESETS,
+    }
+)
+globals().update(SENSE_VARIANTS)
 
 
 class SynonymOverChen2022(AttackRecipe):

@@ -22,7 +22,8 @@ import warnings
 
 def _recipe_names() -> dict[str, str]:
     """CLI name -> dotted path, as TextAttack lists its own recipes; one antonym preset (and its
-    ``-improve`` twin) per preset of the task registry."""
+    ``-improve`` twin) per preset of the task registry, each also as ``<name>-senses-<policy>``
+    for every antonym sense policy."""
     from textattack_bat.tasks import presets
 
     names = {
@@ -33,6 +34,11 @@ def _recipe_names() -> dict[str, str]:
         cls = f"textattack_bat.recipes.AntonymUnder{preset.upper()}"
         names[f"antonym-under-{preset}"] = cls
         names[f"antonym-under-{preset}-improve"] = f"{cls}Improve"
+    from textattack_bat.senses import SENSE_POLICIES, policy_suffix
+
+    for name, path in list(names.items()):  # CLI names cannot carry parameters: one per policy
+        for policy in SENSE_POLICIES:
+            names[f"{name}-senses-{policy}"] = f"{path}{policy_suffix(policy)}"
     names["synonym-over"] = "textattack_bat.recipes.SynonymOverChen2022"
     return names
 

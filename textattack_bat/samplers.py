@@ -104,7 +104,12 @@ class SynonymSampler:
 class AntonymSampler:
     """One-word antonym copy: a random column that has a word with an antonym, a random such
     word in it, a random antonym of it. Rows whose label is in ``skip_labels`` (NLI neutral, QQP
-    not-duplicate) or that have no such word are returned unchanged with mask 0."""
+    not-duplicate) or that have no such word are returned unchanged with mask 0.
+
+    ``senses`` (:mod:`textattack_bat.senses`): with a policy other than ``all``, a word's
+    antonyms are those of ``table`` that the policy offers for the word in its sentence (each
+    distinct text is tagged and scored once per sampler).
+    """
 
     def __init__(
         self,
@@ -112,28 +117,62 @@ class AntonymSampler:
         skip_labels: Iterable[int] = (),
         seed: int = 0,
         stopwords: Collection[str] = TEXTFOOLER_STOPWORDS,
+        senses: str | None = "all",
     ):
+        from textattack_bat.senses import get_policy
+
         self.antonyms = {w: tuple(c) for w, c in table.items() if c and w not in stopwords}
         self.skip_labels = frozenset(int(label) for label in skip_labels)
         self.seed = seed
+        self.policy = get_policy(senses)
+        self._lookup = None
+        self._spots: dict[str, tuple[tuple[int, int, tuple[str, ...]], ...]] = {}
+
+    def spots(self, text: str) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
+        """``(start, end, antonyms)`` of each word of ``text`` that can be swapped."""
+        if self.policy.name == "all":
+            return tuple(
+                (m.start(), m.end(), self.antonyms[m.group(0).lower()])
+                for m in WORD.finditer(text)
+                if m.group(0).lower() in self.antonyms
+            )
+        if text not in self._spots:
+            self._spots[text] = self._spots_in_context(text)
+        return self._spots[text]
+
+    def _spots_in_context(self, text: str):
+        import nltk
+
+        from textattack_bat.antonyms import WordNetAntonyms
+
+        if self._lookup is None:
+            self._lookup = WordNetAntonyms(inflect=False, keep_case=False, senses=self.policy)
+        matches = list(WORD.finditer(text))
+        tokens = [m.group(0) for m in matches]
+        found = []
+        tags = None
+        for i, m in enumerate(matches):
+            table = self.antonyms.get(tokens[i].lower())
+            if not table:
+                continue
+            tags = tags or nltk.pos_tag(tokens)
+            offered = set(self._lookup(tokens[i], tags[i][1], (tokens, i)))
+            options = tuple(a for a in table if a in offered)
+            if options:
+                found.append((m.start(), m.end(), options))
+        return tuple(found)
 
     def perturb(self, example: Example, rng: random.Random) -> Example | None:
-        spots = [
-            (column, match)
-            for column, text in enumerate(example)
-            for match in WORD.finditer(text)
-            if match.group(0).lower() in self.antonyms
-        ]
+        spots = [(column, spot) for column, text in enumerate(example) for spot in self.spots(text)]
         if not spots:
             return None
         columns = sorted({column for column, _ in spots})
         column = columns[int(rng.random() * len(columns))]
-        in_column = [match for c, match in spots if c == column]
-        match = in_column[int(rng.random() * len(in_column))]
-        options = self.antonyms[match.group(0).lower()]
-        antonym = match_case(match.group(0), options[int(rng.random() * len(options))])
+        in_column = [spot for c, spot in spots if c == column]
+        start, end, options = in_column[int(rng.random() * len(in_column))]
         text = example[column]
-        swapped = text[: match.start()] + antonym + text[match.end() :]
+        antonym = match_case(text[start:end], options[int(rng.random() * len(options))])
+        swapped = text[:start] + antonym + text[end:]
         return example[:column] + (swapped,) + example[column + 1 :]
 
     def __call__(

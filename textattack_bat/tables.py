@@ -394,15 +394,32 @@ def _group_components(
 
 
 def build_antonym_table(
-    words: Iterable[str], inflect: bool = False, vocabulary_source: str = "", progress: bool = False
+    words: Iterable[str],
+    inflect: bool = False,
+    vocabulary_source: str = "",
+    progress: bool = False,
+    senses: str = "all",
+    sentences: Iterable[str] | None = None,
 ) -> AntonymTable:
-    """Antonym table: each word's WordNet antonyms, by the antonym WordSwap's rule (no PoS context)."""
+    """Antonym table: each word's WordNet antonyms, by the antonym WordSwap's rule (no PoS context).
+
+    With a sense policy other than ``all`` and the corpus ``sentences``, a word keeps an antonym
+    only if the policy selects a sense giving it in at least one sentence where the word occurs
+    (a context-free summary of the corpus; the attack and the BAT sampler decide per sentence).
+    """
     from textattack_bat.antonyms import WordNetAntonyms
+    from textattack_bat.senses import check_policy, get_policy
 
     words = sorted({w.lower() for w in words if w.isalpha()})
     if not words:
         raise ValueError(
             "The vocabulary is empty: no alphabetic words to build an antonym table for."
+        )
+    policy = get_policy(check_policy(senses))
+    if policy.name != "all" and sentences is None:
+        raise ValueError(
+            f"build_antonym_table(senses={senses!r}) needs the corpus: pass sentences=... "
+            "(the texts the words come from), or senses='all'."
         )
     lookup = WordNetAntonyms(inflect=inflect, keep_case=False)
     iterator = words
@@ -411,11 +428,38 @@ def build_antonym_table(
 
         iterator = tqdm(words, desc="antonym table", unit="word")
     entries = {word: tuple(lookup(word)) for word in iterator}
+    if policy.name != "all":
+        entries = _antonyms_in_context(entries, sentences, policy, progress)
     metadata = {
         "source": "WordNet 3.0 (NLTK)",
         "vocabulary": vocabulary_source or f"{len(words)} words",
         "vocabulary_size": len(words),
         "inflect": inflect,
+        "senses": policy.name,
         "library_version": textattack_bat.__version__,
     }
     return AntonymTable({w: c for w, c in entries.items() if c}, metadata)
+
+
+def _antonyms_in_context(entries, sentences, policy, progress: bool) -> dict[str, tuple[str, ...]]:
+    """Keep the antonyms that ``policy`` offers for the word in at least one of ``sentences``."""
+    import nltk
+
+    from textattack_bat.antonyms import WordNetAntonyms
+
+    lookup = WordNetAntonyms(inflect=False, keep_case=False, senses=policy)
+    kept: dict[str, set[str]] = {word: set() for word, c in entries.items() if c}
+    texts = list(dict.fromkeys(sentences))
+    if progress:
+        from tqdm import tqdm
+
+        texts = tqdm(texts, desc=f"antonym senses ({policy.name})", unit="sentence")
+    for text in texts:
+        tokens = re.findall(r"[A-Za-z]+", text)
+        spots = [i for i, t in enumerate(tokens) if t.lower() in kept]
+        if not spots:
+            continue
+        tags = nltk.pos_tag(tokens)
+        for i in spots:
+            kept[tokens[i].lower()].update(lookup(tokens[i], tags[i][1], (tokens, i)))
+    return {w: tuple(a for a in c if a in kept.get(w, ())) for w, c in entries.items()}

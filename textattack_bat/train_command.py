@@ -152,6 +152,7 @@ def trainer_from_command_line(
                 args.skip_labels,
                 synonym=args.robustness_eval_synonym,
                 gold_edits=args.robustness_eval_gold_edits,
+                antonym_options={"senses": args.antonym_senses},
             )
         )
     trainer_class = SAFERTrainer if name == "safer" else BATTrainer

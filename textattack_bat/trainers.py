@@ -44,6 +44,7 @@ from textattack_bat.representations import (
     unwrap,
 )
 from textattack_bat.samplers import AntonymSampler, SynonymSampler
+from textattack_bat.senses import DEFAULT_SENSES, SENSE_POLICIES
 from textattack_bat.tables import (
     EMBEDDING_NAMES,
     PerturbationTable,
@@ -77,6 +78,8 @@ class BATTrainingArgs(textattack.TrainingArgs):
             names (NLI ``neutral``; QQP ``not_duplicate``), else none.
         synonym_max_words: BAT's synonym copy changes at most this many words (None: every word
             is resampled, SAFER-style, as the authors).
+        antonym_senses: which senses of a word in its sentence give BAT's antonym copies
+            (``all``, ``first-sense``, ``lesk``, ``context``; see :mod:`textattack_bat.senses`).
         perturbation_seed: seed of the per-epoch perturbations.
         resume: continue from the latest ``checkpoint-epoch-N`` in ``output_dir``.
         robustness_eval_examples: if > 0, after each epoch evaluate accuracy, antonym ASR (both
@@ -107,6 +110,7 @@ class BATTrainingArgs(textattack.TrainingArgs):
     embedding: str = "auto"
     skip_labels: tuple[int, ...] | None = None
     synonym_max_words: int | None = None
+    antonym_senses: str = DEFAULT_SENSES
     perturbation_seed: int = 0
     resume: bool = True
     robustness_eval_examples: int = 0
@@ -180,6 +184,12 @@ class BATTrainingArgs(textattack.TrainingArgs):
             "synonym_max_words",
             self.synonym_max_words,
             "an integer > 0, or None for every word",
+        )
+        _check(
+            self.antonym_senses in SENSE_POLICIES,
+            "antonym_senses",
+            self.antonym_senses,
+            f"one of {', '.join(SENSE_POLICIES)}",
         )
         _check(
             self.skip_labels is None
@@ -664,9 +674,14 @@ class BATTrainer(PerturbationTrainer):
         synonyms, synonym_mask = SynonymSampler(
             self.synonym_table, seed=seed, max_words=self.training_args.synonym_max_words
         )(self.texts, epoch)
-        antonyms, antonym_mask = AntonymSampler(
-            self.antonym_table, self.skip_labels, seed=seed + 1
-        )(self.texts, self.labels, epoch)
+        if getattr(self, "_antonym_sampler", None) is None:  # kept: it caches sense decisions
+            self._antonym_sampler = AntonymSampler(
+                self.antonym_table,
+                self.skip_labels,
+                seed=seed + 1,
+                senses=self.training_args.antonym_senses,
+            )
+        antonyms, antonym_mask = self._antonym_sampler(self.texts, self.labels, epoch)
         logger.info(
             f"BAT copies for epoch {epoch}: synonym {synonym_mask.mean():.1%}, antonym {antonym_mask.mean():.1%} of rows."
         )

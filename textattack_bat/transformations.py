@@ -8,6 +8,7 @@ from textattack.shared import AttackedText
 from textattack.transformations import WordSwap
 
 from textattack_bat.antonyms import WordNetAntonyms, match_case
+from textattack_bat.senses import SensePolicy
 
 
 @lru_cache(maxsize=4096)
@@ -15,6 +16,17 @@ def _penn_tags(words: tuple[str, ...]) -> tuple[str, ...]:
     import nltk
 
     return tuple(tag for _, tag in nltk.pos_tag(list(words)))
+
+
+def column_context(text: AttackedText, index: int) -> tuple[tuple[str, ...], int]:
+    """The words of the input column holding ``text.words[index]`` and its index there."""
+    start = 0
+    for column in text._text_input.values():
+        words = tuple(AttackedText(column).words)
+        if index < start + len(words):
+            return words, index - start
+        start += len(words)
+    return tuple(text.words), index  # tokenisation across columns disagreed: the whole text
 
 
 def penn_tags(text: AttackedText) -> tuple[str, ...]:
@@ -68,18 +80,28 @@ class WordSwapAntonym(SwappableWordSwap):
             WordNet lemmas as in the authors' code.
         keep_case: keep the original's casing (Good -> Bad).
         use_pos: restrict WordNet synsets to the word's part of speech in context.
+        senses: which senses of the word in its sentence give antonyms
+            (:mod:`textattack_bat.senses`: ``all``, ``first-sense``, ``lesk``, ``context``).
     """
 
-    def __init__(self, inflect: bool = True, keep_case: bool = True, use_pos: bool = True):
+    def __init__(
+        self,
+        inflect: bool = True,
+        keep_case: bool = True,
+        use_pos: bool = True,
+        senses: str | SensePolicy | None = None,
+    ):
         super().__init__()
         self.inflect = inflect
         self.keep_case = keep_case
         self.use_pos = use_pos
-        self.antonyms = WordNetAntonyms(inflect=inflect, keep_case=keep_case)
+        self.antonyms = WordNetAntonyms(inflect=inflect, keep_case=keep_case, senses=senses)
+        self.senses = self.antonyms.senses
 
     def _candidates(self, text: AttackedText, index: int) -> list[str]:
         tag = penn_tags(text)[index] if self.use_pos else None
-        return self.antonyms(text.words[index], tag)
+        context = column_context(text, index) if self.antonyms.policy.needs_context else None
+        return self.antonyms(text.words[index], tag, context)
 
     def _get_transformations(self, current_text, indices_to_modify):
         transformed = []
@@ -92,7 +114,7 @@ class WordSwapAntonym(SwappableWordSwap):
         return self.antonyms(word)
 
     def extra_repr_keys(self):
-        return ["inflect", "keep_case", "use_pos"]
+        return ["inflect", "keep_case", "use_pos", "senses"]
 
 
 class WordSwapTable(SwappableWordSwap):

@@ -1,0 +1,152 @@
+"""Sense policies of the antonym look-up on real WordNet, real sentences and the real MiniLM
+encoder. Expected senses and antonyms are written by hand from WordNet 3.0's glosses."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nltk
+import pytest
+from textattack.shared import AttackedText
+
+from textattack_bat.antonyms import WordNetAntonyms
+from textattack_bat.senses import (
+    CONTEXT_MARGIN,
+    DEFAULT_SENSES,
+    SENSE_POLICIES,
+    ContextSenses,
+    get_policy,
+)
+from textattack_bat.transformations import WordSwapAntonym
+
+WORKED = "The legislature was instrumental in effecting changes"
+PIANO = "A man is playing an instrumental piece on the piano"
+
+
+def offered(sentence: str, word: str, senses) -> list[str]:
+    text = AttackedText(sentence)
+    index = text.words.index(word)
+    swap = WordSwapAntonym(senses=senses)
+    return [t.words[index] for t in swap(text, indices_to_modify=[index])]
+
+
+@pytest.mark.parametrize("policy", SENSE_POLICIES)
+def test_plain_antonyms_survive_every_policy(policy):
+    assert "cold" in offered("The water is hot", "hot", policy)
+    assert "sits" in offered("He stands up", "stands", policy)
+
+
+def test_context_scorer_picks_the_sense_of_the_sentence():
+    from nltk.corpus import wordnet as wn
+
+    policy = ContextSenses()
+    musical, means = wn.synset("instrumental.a.01"), wn.synset("implemental.s.01")
+    for sentence, right, wrong in ((WORKED, means, musical), (PIANO, musical, means)):
+        words = sentence.split()
+        scores = policy.scores([musical, means], words, words.index("instrumental"))
+        score = dict(zip([musical, means], scores))
+        assert score[right] > score[wrong], sentence
+
+
+def test_worked_example_loses_vocal_only_with_a_strict_context_margin():
+    # "instrumental" = "serving as a means": "vocal" is the antonym of the musical sense only.
+    assert offered(WORKED, "instrumental", "all") == ["vocal"]
+    strict = ContextSenses(margin=0.0)
+    assert offered(WORKED, "instrumental", strict) == []
+    assert offered(PIANO, "instrumental", strict) == ["vocal"]
+
+
+def test_cad_recall_of_the_shipped_edits(shared_data):
+    """The default policy, and `context` at its shipped margin, still offer the human's antonym
+    for >= 95% of the CAD-SNLI edits that the authors' rule (`all`) offers."""
+    rows = [json.loads(line) for line in (shared_data / "cad_snli_antonym_edits.jsonl").open()]
+    assert len(rows) == 110
+
+    def found(policy) -> set[int]:
+        lookups = [
+            WordNetAntonyms(keep_case=False, senses=policy),
+            WordNetAntonyms(inflect=False, keep_case=False, senses=policy),
+        ]
+        hits = set()
+        for i, row in enumerate(rows):
+            tokens = re.findall(r"[A-Za-z]+", row["hypothesis"])
+            old, new = row["swap"]
+            index = next(k for k, t in enumerate(tokens) if t.lower() == old)
+            tag = nltk.pos_tag(tokens)[index][1]
+            if any(new in lookup(old, tag, (tokens, index)) for lookup in lookups):
+                hits.add(i)
+        return hits
+
+    reachable = found("all")
+    assert len(reachable) >= 100  # the 7 misses: "outdoors" tagged as a noun
+    for policy in {DEFAULT_SENSES, "context"}:
+        kept = found(get_policy(policy))
+        assert kept <= reachable
+        assert len(kept) >= 0.95 * len(reachable), (policy, len(kept), len(reachable))
+    assert CONTEXT_MARGIN > 0
+
+
+def test_sampler_and_table_keep_a_subset_of_the_authors_antonyms(shared_data):
+    from textattack_bat.datasets import load_jsonl_dataset
+    from textattack_bat.samplers import AntonymSampler
+    from textattack_bat.tables import build_antonym_table, vocabulary
+
+    dataset = load_jsonl_dataset(shared_data / "snli_validation.jsonl", limit=150)
+    rows = [dataset[i] for i in range(len(dataset))]
+    texts = [t for inputs, _ in rows for t in inputs.values()]
+    table = build_antonym_table(vocabulary(texts))
+    with pytest.raises(ValueError, match="needs the corpus"):
+        build_antonym_table(vocabulary(texts), senses="lesk")
+    lesk_table = build_antonym_table(vocabulary(texts), senses="lesk", sentences=texts)
+    assert lesk_table.metadata["senses"] == "lesk"
+    assert all(set(c) <= set(table[w]) for w, c in lesk_table.items())
+    assert sum(map(len, lesk_table.values())) < sum(map(len, table.values()))
+
+    examples = [tuple(inputs.values()) for inputs, _ in rows]
+    labels = [label for _, label in rows]
+    everything = AntonymSampler(table, skip_labels=[1], senses="all")
+    context = AntonymSampler(table, skip_labels=[1], senses="context")
+    copies, mask = context(examples, labels, epoch=0)
+    assert mask.sum() >= 20
+    removed = 0
+    for example in examples:
+        for text in example:
+            spots_all = {(s, e): set(o) for s, e, o in everything.spots(text)}
+            for start, end, options in context.spots(text):
+                assert set(options) <= spots_all[(start, end)]
+                removed += len(spots_all[(start, end)]) - len(options)
+            removed += len(set(spots_all) - {(s, e) for s, e, _ in context.spots(text)})
+    assert removed > 0  # the policy filtered something on real rows
+
+
+def test_recipe_names_and_reports_carry_the_policy(fresh_nli_model_dir, shared_data):
+    from textattack import attack_args
+
+    from textattack_bat.datasets import load_jsonl_dataset
+    from textattack_bat.evaluation import evaluate_robustness
+    from textattack_bat.models import load_classifier
+
+    model = load_classifier(fresh_nli_model_dir, num_labels=3)
+    names = attack_args.ATTACK_RECIPE_NAMES
+    for policy in SENSE_POLICIES:
+        for base in ("antonym-under-nli", "antonym-under-nli-improve", "antonym-under-qqp"):
+            path = names[f"{base}-senses-{policy}"]
+            attack = eval(
+                f"{path}.build(model_wrapper)", vars(attack_args), {"model_wrapper": model}
+            )
+            assert attack.transformation.senses == policy
+            assert f"(senses):  {policy}" in str(attack)
+    default = eval(
+        f"{names['antonym-under-nli']}.build(model_wrapper)",
+        vars(attack_args),
+        {"model_wrapper": model},
+    )
+    assert default.transformation.senses == DEFAULT_SENSES
+
+    dataset = load_jsonl_dataset(shared_data / "snli_test.jsonl", limit=6)
+    report = evaluate_robustness(
+        model, dataset, 6, synonym=False, antonym_options={"senses": "lesk"}, progress=False
+    )
+    assert report.settings["antonym_senses"] == "lesk"
+    assert "antonym sense policy: lesk" in report.to_markdown()

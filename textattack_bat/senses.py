@@ -1,0 +1,219 @@
+"""Which WordNet senses of a word its sentence uses: the sense policies of the antonym look-up.
+
+An antonym swap is an error of the model only if the swap really reverses the meaning, so the
+antonym should come from the sense the word has in its sentence. Each policy maps
+(word's candidate synsets, the sentence's words, the word's index) to the synsets kept:
+
+- ``all``: every synset (the authors' rule, context-free);
+- ``first-sense``: WordNet's first (most frequent) synset only;
+- ``lesk``: extended-gloss Lesk. Score(s) = |C ∩ G(s)|, C the sentence's content words, G(s) the
+  content words of s's definition, examples and lemma names and those of its hypernyms and
+  head/similar synsets. Keep the synsets with the best score (all of them when nothing overlaps);
+- ``context``: Score(s) = cos(E(sentence), E(definition and examples of s)), E the local
+  all-MiniLM-L6-v2 sentence encoder (batched; each distinct text encoded once). Keep s with
+  Score(s) >= max Score - ``margin``.
+
+The default (``DEFAULT_SENSES``) and the margin were chosen by the measurements in
+``bench/results/antonym_senses.md`` (``bench/antonym_senses.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+SENSE_POLICIES: tuple[str, ...] = ("all", "first-sense", "lesk", "context")
+DEFAULT_SENSES = "all"
+CONTEXT_MARGIN = 0.25
+
+_TOKEN = re.compile(r"[A-Za-z]+")
+
+
+def check_policy(name: str) -> str:
+    """``name`` if it is a sense policy, else a ValueError naming the choices."""
+    if name not in SENSE_POLICIES:
+        raise ValueError(
+            f"Unknown antonym sense policy {name!r}; choose one of {', '.join(SENSE_POLICIES)}."
+        )
+    return name
+
+
+def policy_suffix(policy: str) -> str:
+    """Class-name suffix of a recipe's sense variant: ``first-sense`` -> ``SensesFirstSense``."""
+    return "Senses" + "".join(part.title() for part in check_policy(policy).split("-"))
+
+
+def describe(synset, exclude: str | None = None, examples: bool = True) -> str:
+    """The text a synset is recognised by: its definition, and its examples (``exclude`` left
+    out, so a sentence is never compared with a description containing itself)."""
+    texts = [synset.definition()]
+    if examples:
+        texts += [e for e in synset.examples() if e != exclude]
+    return "; ".join(texts)
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from nltk.corpus import stopwords
+
+    return frozenset(stopwords.words("english"))
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased alphabetic tokens of ``text``, stopwords removed, each with its WordNet base form."""
+    from nltk.corpus import wordnet
+
+    words = set()
+    for token in _TOKEN.findall(text.lower()):
+        if token in _stopwords() or len(token) < 2:
+            continue
+        words.add(token)
+        base = wordnet.morphy(token)
+        if base:
+            words.add(base)
+    return words
+
+
+class SensePolicy:
+    """Base policy: keep every synset. ``select`` returns the kept synsets, in WordNet order."""
+
+    name = "all"
+    needs_context = False
+
+    def select(
+        self,
+        synsets: Sequence,
+        words: Sequence[str] = (),
+        index: int = 0,
+        exclude: str | None = None,
+    ) -> list:
+        return list(synsets)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class AllSenses(SensePolicy):
+    """Every synset of the word: the authors' rule."""
+
+
+class FirstSense(SensePolicy):
+    """WordNet's first synset (its most frequent sense in SemCor) only."""
+
+    name = "first-sense"
+
+    def select(self, synsets, words=(), index=0, exclude=None):
+        return list(synsets[:1])
+
+
+class LeskSenses(SensePolicy):
+    """Extended-gloss Lesk (Banerjee & Pedersen 2002, overlap counted as a set)."""
+
+    name = "lesk"
+    needs_context = True
+
+    @staticmethod
+    @lru_cache(maxsize=2**16)
+    def _signature(synset, exclude: str | None) -> frozenset[str]:
+        related = synset.hypernyms() + synset.similar_tos() + synset.also_sees()
+        texts = [describe(synset, exclude), " ".join(synset.lemma_names())]
+        texts += [describe(other) + " " + " ".join(other.lemma_names()) for other in related]
+        return frozenset(content_words(" ".join(texts).replace("_", " ")))
+
+    def scores(self, synsets, words, index, exclude=None) -> list[int]:
+        context = content_words(" ".join(w for i, w in enumerate(words) if i != index))
+        return [len(context & self._signature(s, exclude)) for s in synsets]
+
+    def select(self, synsets, words=(), index=0, exclude=None):
+        if len(synsets) < 2:
+            return list(synsets)
+        scores = self.scores(synsets, words, index, exclude)
+        best = max(scores)
+        if best == 0:  # no evidence: no filtering
+            return list(synsets)
+        return [s for s, score in zip(synsets, scores) if score == best]
+
+
+class ContextSenses(SensePolicy):
+    """Senses whose description the sentence encoder finds within ``margin`` (cosine) of the
+    best one. ``window``: words each side of the word used as the sentence (None: all)."""
+
+    name = "context"
+    needs_context = True
+
+    def __init__(
+        self,
+        margin: float = CONTEXT_MARGIN,
+        window: int | None = None,
+        examples: bool = True,
+        device=None,
+    ):
+        self.margin = margin
+        self.window = window
+        self.examples = examples
+        self.device = device
+        self._model = None
+        self._cache: dict[str, object] = {}
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_model": None, "_cache": {}}
+
+    def __repr__(self) -> str:
+        return (
+            f"ContextSenses(margin={self.margin}, window={self.window}, examples={self.examples})"
+        )
+
+    def _encoder(self):
+        if self._model is None:
+            from sentence_transformers import SentenceTransformer
+
+            from textattack_bat import resources
+
+            device = resources.resolve_device(self.device)
+            self._model = SentenceTransformer(str(resources.minilm_path()), device=str(device))
+        return self._model
+
+    def encode(self, texts: Sequence[str]):
+        """Unit-length embeddings of ``texts`` (numpy, one row each); each distinct text is
+        encoded once per policy instance, in one batch per call."""
+        import numpy as np
+
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            vectors = self._encoder().encode(
+                missing, batch_size=64, normalize_embeddings=True, convert_to_numpy=True
+            )
+            self._cache.update(zip(missing, vectors))
+        return np.stack([self._cache[t] for t in texts])
+
+    def sentence(self, words: Sequence[str], index: int) -> str:
+        if self.window is None:
+            return " ".join(words)
+        return " ".join(words[max(0, index - self.window) : index + self.window + 1])
+
+    def scores(self, synsets, words, index, exclude=None):
+        vectors = self.encode(
+            [self.sentence(words, index)] + [describe(s, exclude, self.examples) for s in synsets]
+        )
+        return vectors[1:] @ vectors[0]
+
+    def select(self, synsets, words=(), index=0, exclude=None):
+        if len(synsets) < 2:
+            return list(synsets)
+        scores = self.scores(synsets, words, index, exclude)
+        best = float(scores.max())
+        return [s for s, score in zip(synsets, scores) if score >= best - self.margin]
+
+
+def get_policy(policy: str | SensePolicy | None = None) -> SensePolicy:
+    """A policy instance from its name (None: ``DEFAULT_SENSES``) or the instance itself."""
+    if isinstance(policy, SensePolicy):
+        return policy
+    name = check_policy(DEFAULT_SENSES if policy is None else policy)
+    return {
+        "all": AllSenses,
+        "first-sense": FirstSense,
+        "lesk": LeskSenses,
+        "context": ContextSenses,
+    }[name]()
