@@ -1,6 +1,6 @@
 """Sense policies for the antonym look-up, measured (issue 13).
 
-Four measurements, each written to ``OUT/antonym_senses.json`` and ``OUT/antonym_senses.md``:
+Three measurements, written to ``OUT/antonym_senses.json`` and ``OUT/antonym_senses.md``:
 
 1. ``wsd``: word-sense accuracy on a labelled set built from WordNet itself. Words: every WordNet
    lemma (single alphabetic word) that has an antonym and at least two synsets in its PoS. Items:
@@ -200,6 +200,176 @@ def measure_cad(labels: list[str], margins: list[float], indirect: bool) -> dict
     return results
 
 
+def measure_attack(args, margin: float) -> dict:
+    """Same model, same rows, one policy at a time: candidates per example, the antonym ASR (both
+    protocols, one pass) and the time per attacked row; then ``--timing-repeats`` interleaved
+    timing passes over the first ``--timing-rows`` rows (median seconds per row)."""
+    import statistics
+
+    from textattack.shared import AttackedText
+
+    from textattack_bat.datasets import load_jsonl_dataset
+    from textattack_bat.evaluation import evaluate_robustness
+    from textattack_bat.models import load_classifier
+    from textattack_bat.recipes import AntonymUnderNLI
+    from textattack_bat.senses import ContextSenses, get_policy
+
+    def policy(name):
+        return ContextSenses(margin=margin) if name == "context" else get_policy(name)
+
+    model = load_classifier(args.model, num_labels=3, max_length=64)
+    dataset = load_jsonl_dataset(args.eval_file, limit=args.attack_rows)
+    names = ["all", "first-sense", "lesk", "context"]
+    results = {}
+    for name in names:
+        attack = AntonymUnderNLI.build(model, senses=policy(name))
+        candidates = attacked = 0
+        for i in range(len(dataset)):
+            inputs, label = dataset[i]
+            if label == 1:
+                continue
+            text = AttackedText(inputs)
+            attacked += 1
+            candidates += len(attack.transformation(text, attack.pre_transformation_constraints))
+        start = time.perf_counter()
+        report = evaluate_robustness(
+            model,
+            dataset,
+            len(dataset),
+            synonym=False,
+            antonym_options={"senses": policy(name)},
+            progress=False,
+        )
+        seconds = time.perf_counter() - start
+        results[name] = {
+            "candidates_per_example": candidates / attacked,
+            "examples": attacked,
+            "antonym_paper": report.antonym.rate.to_dict(),
+            "antonym_improve_only": report.antonym_improve_only.rate.to_dict(),
+            "antonym_skipped": report.antonym.skipped,
+            "mean_queries": report.antonym.mean_queries,
+            "seconds": seconds,
+            "seconds_per_row": seconds / len(dataset),
+        }
+        print(f"[attack] {name}: {summary(results[name])}", flush=True)
+    timing_rows = load_jsonl_dataset(args.eval_file, limit=args.timing_rows)
+    times: dict[str, list[float]] = {name: [] for name in names}
+    for _ in range(args.timing_repeats):
+        for name in names:  # interleaved; each pass builds its policy afresh (cold caches)
+            start = time.perf_counter()
+            evaluate_robustness(
+                model,
+                timing_rows,
+                len(timing_rows),
+                synonym=False,
+                antonym_options={"senses": policy(name)},
+                progress=False,
+            )
+            times[name].append((time.perf_counter() - start) / len(timing_rows))
+    for name in names:
+        results[name]["timing_seconds_per_row"] = times[name]
+        results[name]["timing_median_seconds_per_row"] = statistics.median(times[name])
+        results[name]["timing_median_vs_all"] = statistics.median(times[name]) / statistics.median(
+            times["all"]
+        )
+    results["settings"] = {
+        "model": str(args.model),
+        "eval_file": str(args.eval_file),
+        "attack_rows": args.attack_rows,
+        "timing_rows": args.timing_rows,
+        "timing_repeats": args.timing_repeats,
+        "context_margin": margin,
+        "threads": __import__("torch").get_num_threads(),
+    }
+    return results
+
+
+def pct(r: dict) -> str:
+    low, high = r["ci95"]
+    return f"{100 * r['rate']:.1f} [{100 * low:.1f}, {100 * high:.1f}] ({r['count']}/{r['n']})"
+
+
+def write_markdown(out: Path, results: dict) -> None:
+    lines = [
+        "# Antonym sense policies (issue 13)",
+        "",
+        "Written by `bench/antonym_senses.py` (commands below). Rates in %, [95% Wilson interval] "
+        "(count/n). `context (definition)` scores a sense by the MiniLM cosine between the sentence "
+        "and the sense's definition, `context (definition+examples)` by its definition and examples "
+        "(the library's `context`); `margin m` keeps the senses within m of the best.",
+    ]
+    for satellites, run in results.items():
+        if not satellites.startswith("satellites"):
+            continue
+        if "wsd" in run:
+            wsd = run["wsd"]
+            lines += [
+                "",
+                f"## Word-sense accuracy on WordNet's own examples ({satellites})",
+                "",
+                f"`{wsd['command']}`: {wsd['items']} example sentences of words that have an antonym "
+                "and >= 2 senses in their PoS, labelled with their synset; a sentence is left out of "
+                "the description of the sense it is scored against.",
+                "",
+                "| policy | top-1 accuracy | labelled sense kept | senses kept (mean) | offers an antonym "
+                "of another sense | loses the labelled sense's antonym |",
+                "|---|---|---|---|---|---|",
+            ]
+            for key, r in wsd.items():
+                if isinstance(r, dict) and "top1_accuracy" in r:
+                    lines.append(
+                        f"| {key} | {pct(r['top1_accuracy'])} | {pct(r['label_kept'])} | "
+                        f"{r['mean_senses_kept']:.2f} | {pct(r['wrong_sense_antonym_offered'])} | "
+                        f"{pct(r['true_antonym_lost'])} |"
+                    )
+        if "cad" in run:
+            cad = run["cad"]
+            reachable = cad["all"]["recall"]["count"] if "all" in cad else None
+            lines += [
+                "",
+                f"## Recall of the 110 human antonym edits of CAD-SNLI ({satellites})",
+                "",
+                f"`{cad['command']}`: does the policy still offer the human's antonym for the edited "
+                "word in its sentence? Relative: among the edits `all` (the authors' rule) offers.",
+                "",
+                "| policy | recall | relative to `all` |",
+                "|---|---|---|",
+            ]
+            for key, r in cad.items():
+                if isinstance(r, dict) and "recall" in r:
+                    relative = (
+                        f"{100 * r['recall']['count'] / reachable:.1f}% ({r['recall']['count']}/{reachable})"
+                        if reachable
+                        else "-"
+                    )
+                    lines.append(f"| {key} | {pct(r['recall'])} | {relative} |")
+    if "attack" in results:
+        attack = results["attack"]
+        settings = attack["settings"]
+        lines += [
+            "",
+            "## The antonym attack under each policy (same model, same rows)",
+            "",
+            f"`{attack['command']}`: model `{settings['model']}`, the first {settings['attack_rows']} "
+            f"rows of `{Path(settings['eval_file']).name}` (neutral and misclassified rows skipped), "
+            f"context margin {settings['context_margin']}, {settings['threads']} threads. Timing: "
+            f"{settings['timing_repeats']} interleaved passes over the first {settings['timing_rows']} "
+            "rows, median seconds per row (each pass starts with cold caches).",
+            "",
+            "| policy | candidates per example | ASR paper def. | ASR improve-only | mean queries "
+            "| s/row (median) | vs `all` |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for name, r in attack.items():
+            if isinstance(r, dict) and "antonym_paper" in r:
+                lines.append(
+                    f"| {name} | {r['candidates_per_example']:.2f} | {pct(r['antonym_paper'])} | "
+                    f"{pct(r['antonym_improve_only'])} | {r['mean_queries']:.1f} | "
+                    f"{r['timing_median_seconds_per_row']:.3f} | {r['timing_median_vs_all']:.2f}x |"
+                )
+    (out / "antonym_senses.md").write_text("\n".join(lines) + "\n")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -217,6 +387,11 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--indirect", action="store_true", help="satellite senses take their head's antonyms"
     )
+    parser.add_argument("--model", help="classifier directory for --parts attack")
+    parser.add_argument("--eval-file", default=str(SHARED / "snli_test.jsonl"))
+    parser.add_argument("--attack-rows", type=int, default=700)
+    parser.add_argument("--timing-rows", type=int, default=100)
+    parser.add_argument("--timing-repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(ROOT / "bench/results/antonym_senses"))
     args = parser.parse_args(argv)
@@ -238,7 +413,13 @@ def main(argv=None) -> None:
     if "cad" in args.parts:
         run["cad"] = {"command": command}
         run["cad"].update(measure_cad(args.policies, margins, args.indirect))
+    if "attack" in args.parts:
+        if not args.model:
+            parser.error("--parts attack needs --model MODEL_DIR")
+        results["attack"] = {"command": command}
+        results["attack"].update(measure_attack(args, senses.CONTEXT_MARGIN))
     path.write_text(json.dumps(results, indent=1))
+    write_markdown(out, results)
 
 
 if __name__ == "__main__":

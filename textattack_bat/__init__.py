@@ -18,6 +18,12 @@ _EXPORTS = {
     "WordSwapAntonym": "transformations",
     "WordSwapTable": "transformations",
     "WordNetAntonyms": "antonyms",
+    # antonym sense policies
+    "SENSE_POLICIES": "senses",
+    "AllSenses": "senses",
+    "FirstSense": "senses",
+    "LeskSenses": "senses",
+    "ContextSenses": "senses",
     # goal functions
     "UndersensitivityClassification": "goal_functions",
     # recipes

@@ -22,7 +22,13 @@ from textattack.search_methods import GreedyWordSwapWIR, SearchMethod
 from textattack_bat import resources
 from textattack_bat.constraints import TEXTFOOLER_STOPWORDS, ColumnModification
 from textattack_bat.goal_functions import UndersensitivityClassification
-from textattack_bat.senses import DEFAULT_SENSES, SENSE_POLICIES, check_policy, policy_suffix
+from textattack_bat.senses import (
+    DEFAULT_SENSES,
+    SENSE_POLICIES,
+    SensePolicy,
+    get_policy,
+    policy_suffix,
+)
 from textattack_bat.tasks import presets
 from textattack_bat.transformations import WordSwapAntonym
 
@@ -83,11 +89,12 @@ class AntonymUnderChen2022(AttackRecipe):
         inflect: bool = True,
         stopwords: Iterable[str] | None = None,
         search_method: SearchMethod | None = None,
-        senses: str | None = None,
+        senses: str | SensePolicy | None = None,
     ) -> Attack:
         resources.require_nltk("wordnet", "pos-tagger", "universal-tagset")
-        senses = check_policy(senses or cls.senses or DEFAULT_SENSES)
-        transformation = WordSwapAntonym(inflect=inflect, senses=senses)
+        transformation = WordSwapAntonym(
+            inflect=inflect, senses=get_policy(senses or cls.senses or DEFAULT_SENSES)
+        )
         constraints = [
             RepeatModification(),
             StopwordModification(

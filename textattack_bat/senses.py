@@ -26,6 +26,7 @@ from functools import lru_cache
 SENSE_POLICIES: tuple[str, ...] = ("all", "first-sense", "lesk", "context")
 DEFAULT_SENSES = "all"
 CONTEXT_MARGIN = 0.25
+HUB_ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
 
 _TOKEN = re.compile(r"[A-Za-z]+")
 
@@ -171,7 +172,13 @@ class ContextSenses(SensePolicy):
             from textattack_bat import resources
 
             device = resources.resolve_device(self.device)
-            self._model = SentenceTransformer(str(resources.minilm_path()), device=str(device))
+            try:
+                model = str(resources.minilm_path())
+            except resources.ResourceNotFoundError:
+                if resources.is_offline():
+                    raise
+                model = HUB_ENCODER  # not installed locally: the same model from the hub
+            self._model = SentenceTransformer(model, device=str(device))
         return self._model
 
     def encode(self, texts: Sequence[str]):
