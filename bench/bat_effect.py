@@ -140,6 +140,27 @@ CONFIGS: dict[str, tuple[str, dict, str]] = {
         {"method": "bat-triplet", "clean": True},
         "reference for fine-tuning: one more cross-entropy epoch on the converged model",
     ),
+    "triplet-gcf-1word-context": (
+        "clean1",
+        {
+            "method": "bat-triplet",
+            "embedding": "glove-counterfitted",
+            "synonym_max_words": 1,
+            "antonym_senses": "context",
+        },
+        "one-word synonym copies, antonym copies from the `context` sense policy",
+    ),
+    "triplet-gcf-1word-lambda3-context": (
+        "clean1",
+        {
+            "method": "bat-triplet",
+            "embedding": "glove-counterfitted",
+            "synonym_max_words": 1,
+            "triplet_lambda": 3.0,
+            "antonym_senses": "context",
+        },
+        "one-word synonym copies, lambda 3, antonym copies from the `context` sense policy",
+    ),
     "finetune-triplet-gcf": (
         "normal",
         {"method": "bat-triplet", "embedding": "glove-counterfitted"},
@@ -169,6 +190,7 @@ def base_args(args, output_dir: Path, epochs: int, **overrides):
     from textattack_bat.trainers import BATTrainingArgs
 
     clean = overrides.pop("clean", False)
+    overrides.setdefault("antonym_senses", "all")  # the rule of the runs before issue 13
     return BATTrainingArgs(
         output_dir=str(output_dir),
         num_epochs=epochs,
@@ -225,6 +247,7 @@ def evaluate(args, model, eval_data, tables, representation: str, distance: str)
         eval_data,
         args.attack_rows,
         synonym=False,
+        antonym_options={"senses": args.antonym_senses},
         model_name="",
         dataset_name="snli_test",
         progress=False,
@@ -238,7 +261,7 @@ def evaluate(args, model, eval_data, tables, representation: str, distance: str)
             texts,
             labels,
             tables["glove-counterfitted"],
-            tables["antonyms"],
+            tables["antonyms"] if args.antonym_senses == "all" else tables["antonyms-context"],
             skip_labels=TASKS["snli"].antonym_skip_labels,
             max_examples=200,
             representation=rep,
@@ -269,8 +292,11 @@ def write_markdown(out: Path, results: dict) -> None:
     lines = [
         "# BAT effect at CPU scale (issue 12)",
         "",
-        f"Written by `{results['command']}`; protocol in `bench/bat_effect.py`. MiniLM, trained on the "
-        f"{results['train_rows']} rows of SNLI dev, evaluated on SNLI test: accuracy on the first "
+        "Written by "
+        + "; ".join(f"`{c}`" for c in results.get("commands", [results["command"]]))
+        + "; protocol in `bench/bat_effect.py`. MiniLM, trained on the "
+        f"{results['train_rows']} rows of SNLI dev, evaluated on SNLI test (antonym attack and probe: "
+        f"sense policy `{results['settings'].get('antonym_senses', 'all')}`): accuracy on the first "
         f"{results['accuracy_rows']} rows, antonym attack on the first {results['attack_rows']} (neutral "
         "and misclassified rows skipped), gold edits = 110 human one-word antonym edits (CAD-SNLI). "
         "Rates in %, [95% Wilson interval] (count/n). Probe: mean cosine distance of the [CLS] "
@@ -289,7 +315,7 @@ def write_markdown(out: Path, results: dict) -> None:
         lines.append(
             f"| {name} | {r['start']} | {r['epochs']} | {pct(e['accuracy'])} | {pct(e['antonym_paper'])} | "
             f"{pct(e['antonym_improve_only'])} | {pct(e['gold_edits']['kept_rate'])} | {probe['pull']:.3f} | "
-            f"{probe['push']:.3f} | {last.get('train_ce', float('nan')):.3f} | {train_terms} | {r['train_seconds']:.0f} |"
+            f"{probe['push']:.3f} | {last.get('train_ce', float('nan')):.3f} | {train_terms} | {'-' if r['train_seconds'] is None else round(r['train_seconds'])} |"
         )
     lines += ["", "What each configuration changes:", ""]
     lines += [f"- `{name}`: {r['changes']}" for name, r in results["configs"].items()]
@@ -302,6 +328,17 @@ def main(argv=None) -> None:
         "--configs", nargs="*", default=list(DEFAULT_ORDER), choices=sorted(CONFIGS)
     )
     parser.add_argument("--out", default=str(ROOT / "bench/results/bat_effect"))
+    parser.add_argument(
+        "--runs",
+        default=None,
+        help="models and checkpoints (default OUT/runs); a configuration whose model is already "
+        "there is evaluated, not retrained",
+    )
+    parser.add_argument(
+        "--antonym-senses",
+        default="all",
+        help="sense policy of the evaluation's antonym attack and probe (textattack_bat.senses)",
+    )
     parser.add_argument("--train-file", default=str(SHARED / "snli_validation.jsonl"))
     parser.add_argument("--eval-file", default=str(SHARED / "snli_test.jsonl"))
     parser.add_argument("--train-rows", type=int, default=None, help="default: all")
@@ -324,7 +361,7 @@ def main(argv=None) -> None:
     )
 
     out = Path(args.out)
-    runs = out / "runs"
+    runs = Path(args.runs) if args.runs else out / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     train_data = load_jsonl_dataset(args.train_file, limit=args.train_rows)
     eval_data = load_jsonl_dataset(args.eval_file, limit=max(args.accuracy_rows, args.attack_rows))
@@ -335,11 +372,19 @@ def main(argv=None) -> None:
         for name in ("glove", "glove-counterfitted")
     }
     tables["antonyms"] = build_antonym_table(sorted(set(words) | set(eval_words)))
+    if args.antonym_senses != "all":  # the probe's fixed antonym copies follow the policy too
+        eval_texts = [t for inputs, _ in eval_data for t in inputs.values()]
+        tables["antonyms-context"] = build_antonym_table(
+            eval_words, senses=args.antonym_senses, sentences=eval_texts
+        )
 
     results_path = out / "results.json"
     results = json.loads(results_path.read_text()) if results_path.is_file() else {"configs": {}}
+    command = "python bench/bat_effect.py " + " ".join(sys.argv[1:])
+    commands = results.get("commands", [results["command"]] if "command" in results else [])
     results.update(
-        command="python bench/bat_effect.py " + " ".join(sys.argv[1:]),
+        command=command,
+        commands=commands + [command] * (command not in commands),
         train_rows=len(train_data),
         accuracy_rows=args.accuracy_rows,
         attack_rows=args.attack_rows,
@@ -374,10 +419,19 @@ def main(argv=None) -> None:
             )
             continue
         print(f"[bat_effect] {name}: {changes}", flush=True)
-        model = load(start_path, args.max_length)
         overrides = dict(overrides)
         epochs = overrides.pop("epochs", args.epochs)
-        history, seconds = train(args, model, runs / name, epochs, tables, train_data, **overrides)
+        trained = runs / name / "last_model"
+        if (trained / "config.json").is_file() and (runs / name / "history.json").is_file():
+            print(f"[bat_effect] {name}: model found in {trained}, evaluated only", flush=True)
+            model = load(trained, args.max_length)
+            history = json.loads((runs / name / "history.json").read_text())
+            seconds = None  # trained by an earlier run: see that run's results
+        else:
+            model = load(start_path, args.max_length)
+            history, seconds = train(
+                args, model, runs / name, epochs, tables, train_data, **overrides
+            )
         training_args = base_args(args, runs / name, epochs, **overrides)
         evaluation = evaluate(
             args, model, eval_data, tables, training_args.representation, training_args.distance
