@@ -361,6 +361,7 @@ def main(argv=None) -> None:
     )
 
     out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     runs = Path(args.runs) if args.runs else out / "runs"
     runs.mkdir(parents=True, exist_ok=True)
     train_data = load_jsonl_dataset(args.train_file, limit=args.train_rows)
