@@ -19,6 +19,7 @@ from textattack_bat.recipes import AntonymUnderChen2022
 
 def attack_one(rule, text, label, wir_method="delete", **options):
     model = KeywordModel(rule)
+    options.setdefault("senses", "all")  # search semantics, on the authors' candidate rule
     attack = AntonymUnderChen2022.build(model, wir_method=wir_method, **options)
     example = (
         AttackedText(text)

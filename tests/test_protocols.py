@@ -36,7 +36,7 @@ def test_one_pass_search_gives_both_outcomes(case):
 
     model = KeywordModel(confidence_after_bad(p_after))
     attack = AntonymUnderChen2022.build(
-        model, search_method=GreedyWordSwapWIRProtocols(wir_method="delete")
+        model, search_method=GreedyWordSwapWIRProtocols(wir_method="delete"), senses="all"
     )
     result = attack.attack(AttackedText("The food was good"), 0)
     assert isinstance(result, SuccessfulAttackResult) == paper
@@ -57,9 +57,13 @@ def test_one_pass_matches_separate_runs_when_an_early_swap_raises_confidence_but
     from textattack.shared import AttackedText
 
     text = AttackedText("The old food was good")
-    legacy = AntonymUnderChen2022.build(KeywordModel(rule), wir_method="random", improve_only=True)
+    legacy = AntonymUnderChen2022.build(
+        KeywordModel(rule), wir_method="random", improve_only=True, senses="all"
+    )
     one_pass = AntonymUnderChen2022.build(
-        KeywordModel(rule), search_method=GreedyWordSwapWIRProtocols(wir_method="random")
+        KeywordModel(rule),
+        search_method=GreedyWordSwapWIRProtocols(wir_method="random"),
+        senses="all",
     )
     import numpy as np
 

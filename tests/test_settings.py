@@ -77,6 +77,11 @@ BAD = [
     ("max_length", "64", "max_length='64' is not allowed"),
     ("synonym_max_words", 0, "synonym_max_words=0 is not allowed"),
     ("margin", "1", "margin='1' is not allowed"),
+    (
+        "antonym_senses",
+        "wsd",
+        "antonym_senses='wsd' is not allowed: use one of all, first-sense, lesk, context",
+    ),
 ]
 
 

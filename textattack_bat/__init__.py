@@ -95,6 +95,7 @@ _SUBMODULES = {
     "resources",
     "samplers",
     "search_methods",
+    "senses",
     "tables",
     "tasks",
     "train_command",
