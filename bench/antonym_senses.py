@@ -217,6 +217,19 @@ def measure_attack(args, margin: float) -> dict:
     def policy(name):
         return ContextSenses(margin=margin) if name == "context" else get_policy(name)
 
+    def attack_pass(rows, name):
+        """Both antonym ASRs on every row under a fresh policy, and the seconds it took."""
+        start = time.perf_counter()
+        report = evaluate_robustness(
+            model,
+            rows,
+            len(rows),
+            synonym=False,
+            antonym_options={"senses": policy(name)},
+            progress=False,
+        )
+        return report, time.perf_counter() - start
+
     model = load_classifier(args.model, num_labels=3, max_length=64)
     dataset = load_jsonl_dataset(args.eval_file, limit=args.attack_rows)
     names = ["all", "first-sense", "lesk", "context"]
@@ -231,16 +244,7 @@ def measure_attack(args, margin: float) -> dict:
             text = AttackedText(inputs)
             attacked += 1
             candidates += len(attack.transformation(text, attack.pre_transformation_constraints))
-        start = time.perf_counter()
-        report = evaluate_robustness(
-            model,
-            dataset,
-            len(dataset),
-            synonym=False,
-            antonym_options={"senses": policy(name)},
-            progress=False,
-        )
-        seconds = time.perf_counter() - start
+        report, seconds = attack_pass(dataset, name)
         results[name] = {
             "candidates_per_example": candidates / attacked,
             "examples": attacked,
@@ -256,16 +260,7 @@ def measure_attack(args, margin: float) -> dict:
     times: dict[str, list[float]] = {name: [] for name in names}
     for _ in range(args.timing_repeats):
         for name in names:  # interleaved; each pass builds its policy afresh (cold caches)
-            start = time.perf_counter()
-            evaluate_robustness(
-                model,
-                timing_rows,
-                len(timing_rows),
-                synonym=False,
-                antonym_options={"senses": policy(name)},
-                progress=False,
-            )
-            times[name].append((time.perf_counter() - start) / len(timing_rows))
+            times[name].append(attack_pass(timing_rows, name)[1] / len(timing_rows))
     for name in names:
         results[name]["timing_seconds_per_row"] = times[name]
         results[name]["timing_median_seconds_per_row"] = statistics.median(times[name])
@@ -284,9 +279,10 @@ def measure_attack(args, margin: float) -> dict:
     return results
 
 
-def pct(r: dict) -> str:
-    low, high = r["ci95"]
-    return f"{100 * r['rate']:.1f} [{100 * low:.1f}, {100 * high:.1f}] ({r['count']}/{r['n']})"
+def pct(rate: dict) -> str:
+    from textattack_bat.rates import Rate
+
+    return Rate.from_dict(rate).cell()
 
 
 def write_markdown(out: Path, results: dict) -> None:

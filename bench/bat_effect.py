@@ -282,10 +282,9 @@ def evaluate(args, model, eval_data, tables, representation: str, distance: str)
 
 
 def pct(rate: dict) -> str:
-    if not rate["n"]:
-        return "-"
-    low, high = rate["ci95"]
-    return f"{100 * rate['rate']:.1f} [{100 * low:.1f}, {100 * high:.1f}] ({rate['count']}/{rate['n']})"
+    from textattack_bat.rates import Rate
+
+    return Rate.from_dict(rate).cell()
 
 
 def write_markdown(out: Path, results: dict) -> None:

@@ -34,6 +34,7 @@ def test_rate_reporting_and_bad_counts():
     assert rate.to_dict()["n"] == 200 and rate.to_dict()["count"] == 115
     assert Rate(0, 0).to_dict() == {"rate": None, "count": 0, "n": 0, "ci95": None}
     assert Rate(0, 0).format() == "-"
+    assert rate.cell() == "57.5 [50.6, 64.1] (115/200)" and Rate(0, 0).cell() == "-"
     assert Rate.from_dict(rate.to_dict()) == rate
     assert Rate.from_dict({"succeeded": 3, "failed": 1, "attacked": 4}) == Rate(3, 4)
     assert Rate(50, 100).overlaps(Rate(60, 100)) and not Rate(20, 100).overlaps(Rate(60, 100))

@@ -63,13 +63,23 @@ class Rate:
         return cls(saved["count"], saved["n"])
 
     def format(self, digits: int = 1) -> str:
-        """``"57.5% (115/200, 95% CI 50.6-64.2)"``; ``"-"`` when there are no trials."""
+        """``"57.5% (115/200, 95% CI 50.6-64.1)"``; ``"-"`` when there are no trials."""
         if not self.trials:
             return "-"
         low, high = self.interval
         return (
             f"{100 * self.value:.{digits}f}% ({self.successes}/{self.trials}, "
             f"95% CI {100 * low:.{digits}f}-{100 * high:.{digits}f})"
+        )
+
+    def cell(self, digits: int = 1) -> str:
+        """A table cell: ``"57.5 [50.6, 64.1] (115/200)"`` (percent); ``"-"`` with no trials."""
+        if not self.trials:
+            return "-"
+        low, high = self.interval
+        return (
+            f"{100 * self.value:.{digits}f} [{100 * low:.{digits}f}, {100 * high:.{digits}f}] "
+            f"({self.successes}/{self.trials})"
         )
 
     def overlaps(self, other: Rate) -> bool:
