@@ -184,6 +184,7 @@ def test_synonym_over_prints_its_sentence_encoder(fresh_nli_model_dir):
     assert "WordSwapTable" in printed and "(allow_verb_noun_swap):  True" in printed
 
 
+@pytest.mark.slow
 def test_build_tables_command(tmp_path):
     import json
 

@@ -64,6 +64,7 @@ def long_rows(rows, count):
     return [pair(r) for r in rows if len(pair(r).words) >= 25][:count]
 
 
+@pytest.mark.slow
 def test_same_kept_candidates_and_scores_as_textattack_with_half_the_encodings(encoders, mnli_rows):
     stock, cached = encoders
     assert isinstance(cached, CachedSBERT)

@@ -76,6 +76,7 @@ def test_evaluate_cli_on_real_mnli(nli_model_dir, shared_data, mnli_rows, tmp_pa
     assert neutral_or_wrong >= sum(r["label"] == 1 for r in mnli_rows[:20])
 
 
+@pytest.mark.slow
 def test_evaluate_bad_input(fresh_nli_model_dir, shared_data, tmp_path):
     nli_model_dir = fresh_nli_model_dir
     mnli = str(shared_data / "mnli_validation_matched_0_7999.jsonl")

@@ -25,6 +25,7 @@ def run(*args, env_extra=None, timeout=300):
 # ----------------------------------------------------------------- as a user runs it
 
 
+@pytest.mark.slow
 def test_textattack_list_shows_our_recipes_and_opt_out_removes_them():
     listed = run(script("textattack"), "list", "attack-recipes", "--plain")
     assert listed.returncode == 0, listed.stderr

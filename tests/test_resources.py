@@ -74,6 +74,7 @@ def test_textattack_import_without_stopwords_fails_clearly_offline(tmp_path):
     assert "python -m nltk.downloader stopwords" in out.stderr
 
 
+@pytest.mark.slow
 def test_bundled_nltk_data_serves_a_fresh_machine(tmp_path):
     """No NLTK_DATA, an empty home: TextAttack imports, the tagger and WordNet work from the
     copy shipped in the package, and doctor says so; a user's own copy still wins."""

@@ -87,6 +87,7 @@ def test_cad_recall_of_the_shipped_edits(shared_data):
     assert CONTEXT_MARGIN > 0
 
 
+@pytest.mark.slow
 def test_sampler_and_table_keep_a_subset_of_the_authors_antonyms(shared_data):
     from textattack_bat.datasets import load_jsonl_dataset
     from textattack_bat.samplers import AntonymSampler
