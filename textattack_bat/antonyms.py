@@ -12,11 +12,13 @@ antonyms is a sense policy (:mod:`textattack_bat.senses`); ``all`` is the author
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Container, Sequence
 from functools import lru_cache
 
 from textattack_bat.senses import SensePolicy, get_policy
 
+WORD = re.compile(r"[A-Za-z]+")  # a word, as the samplers and the table builder split text
 # Penn Treebank tag prefix -> WordNet PoS
 _PENN_TO_WORDNET = {"JJ": "a", "RB": "r", "NN": "n", "VB": "v"}
 # Penn tags whose form is an inflection of the lemma (the others are base forms)
@@ -101,6 +103,22 @@ class WordNetAntonyms:
         context: tuple[Sequence[str], int] | None = None,
     ) -> bool:
         return bool(self._candidates(word, penn_tag, context))
+
+    def in_text(self, text: str, wanted: Container[str]) -> list[tuple[int, int, list[str]]]:
+        """``(start, end, antonyms)`` for each word of ``text`` whose lower-case form is in
+        ``wanted``: the antonyms offered for it in this sentence (``text`` tagged once)."""
+        import nltk
+
+        matches = list(WORD.finditer(text))
+        tokens = [m.group(0) for m in matches]
+        spots = [i for i, token in enumerate(tokens) if token.lower() in wanted]
+        if not spots:
+            return []
+        tags = nltk.pos_tag(tokens)
+        return [
+            (matches[i].start(), matches[i].end(), self(tokens[i], tags[i][1], (tokens, i)))
+            for i in spots
+        ]
 
     def _candidates(self, word, penn_tag, context) -> tuple[str, ...]:
         word, pos = word.lower(), wordnet_pos(penn_tag)

@@ -23,7 +23,6 @@ from textattack_bat import resources
 from textattack_bat.constraints import TEXTFOOLER_STOPWORDS, ColumnModification
 from textattack_bat.goal_functions import UndersensitivityClassification
 from textattack_bat.senses import (
-    DEFAULT_SENSES,
     SENSE_POLICIES,
     SensePolicy,
     get_policy,
@@ -92,9 +91,7 @@ class AntonymUnderChen2022(AttackRecipe):
         senses: str | SensePolicy | None = None,
     ) -> Attack:
         resources.require_nltk("wordnet", "pos-tagger", "universal-tagset")
-        transformation = WordSwapAntonym(
-            inflect=inflect, senses=get_policy(senses or cls.senses or DEFAULT_SENSES)
-        )
+        transformation = WordSwapAntonym(inflect=inflect, senses=get_policy(senses or cls.senses))
         constraints = [
             RepeatModification(),
             StopwordModification(

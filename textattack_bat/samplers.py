@@ -15,10 +15,9 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from textattack_bat.antonyms import match_case
+from textattack_bat.antonyms import WORD, WordNetAntonyms, match_case
 from textattack_bat.constraints import TEXTFOOLER_STOPWORDS
 
-WORD = re.compile(r"[A-Za-z]+")
 Example = tuple[str, ...]
 
 
@@ -141,25 +140,13 @@ class AntonymSampler:
         return self._spots[text]
 
     def _spots_in_context(self, text: str):
-        import nltk
-
-        from textattack_bat.antonyms import WordNetAntonyms
-
         if self._lookup is None:
             self._lookup = WordNetAntonyms(inflect=False, keep_case=False, senses=self.policy)
-        matches = list(WORD.finditer(text))
-        tokens = [m.group(0) for m in matches]
         found = []
-        tags = None
-        for i, m in enumerate(matches):
-            table = self.antonyms.get(tokens[i].lower())
-            if not table:
-                continue
-            tags = tags or nltk.pos_tag(tokens)
-            offered = set(self._lookup(tokens[i], tags[i][1], (tokens, i)))
-            options = tuple(a for a in table if a in offered)
+        for start, end, offered in self._lookup.in_text(text, self.antonyms):
+            options = tuple(a for a in self.antonyms[text[start:end].lower()] if a in offered)
             if options:
-                found.append((m.start(), m.end(), options))
+                found.append((start, end, options))
         return tuple(found)
 
     def perturb(self, example: Example, rng: random.Random) -> Example | None:

@@ -443,8 +443,6 @@ def build_antonym_table(
 
 def _antonyms_in_context(entries, sentences, policy, progress: bool) -> dict[str, tuple[str, ...]]:
     """Keep the antonyms that ``policy`` offers for the word in at least one of ``sentences``."""
-    import nltk
-
     from textattack_bat.antonyms import WordNetAntonyms
 
     lookup = WordNetAntonyms(inflect=False, keep_case=False, senses=policy)
@@ -455,11 +453,6 @@ def _antonyms_in_context(entries, sentences, policy, progress: bool) -> dict[str
 
         texts = tqdm(texts, desc=f"antonym senses ({policy.name})", unit="sentence")
     for text in texts:
-        tokens = re.findall(r"[A-Za-z]+", text)
-        spots = [i for i, t in enumerate(tokens) if t.lower() in kept]
-        if not spots:
-            continue
-        tags = nltk.pos_tag(tokens)
-        for i in spots:
-            kept[tokens[i].lower()].update(lookup(tokens[i], tags[i][1], (tokens, i)))
+        for start, end, offered in lookup.in_text(text, kept):
+            kept[text[start:end].lower()].update(offered)
     return {w: tuple(a for a in c if a in kept.get(w, ())) for w, c in entries.items()}

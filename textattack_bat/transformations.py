@@ -18,11 +18,16 @@ def _penn_tags(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(tag for _, tag in nltk.pos_tag(list(words)))
 
 
+@lru_cache(maxsize=4096)
+def _column_words(column: str) -> tuple[str, ...]:
+    return tuple(AttackedText(column).words)
+
+
 def column_context(text: AttackedText, index: int) -> tuple[tuple[str, ...], int]:
     """The words of the input column holding ``text.words[index]`` and its index there."""
     start = 0
     for column in text._text_input.values():
-        words = tuple(AttackedText(column).words)
+        words = _column_words(column)
         if index < start + len(words):
             return words, index - start
         start += len(words)
@@ -33,7 +38,7 @@ def penn_tags(text: AttackedText) -> tuple[str, ...]:
     """Penn Treebank tags of ``text.words``, tagged column by column (cached)."""
     tags: list[str] = []
     for column in text._text_input.values():
-        tags.extend(_penn_tags(tuple(AttackedText(column).words)))
+        tags.extend(_penn_tags(_column_words(column)))
     if len(tags) != len(text.words):  # tokenisation across columns disagreed: tag all at once
         return _penn_tags(tuple(text.words))
     return tuple(tags)
@@ -99,9 +104,10 @@ class WordSwapAntonym(SwappableWordSwap):
         self.senses = self.antonyms.senses
 
     def _candidates(self, text: AttackedText, index: int) -> list[str]:
-        tag = penn_tags(text)[index] if self.use_pos else None
-        context = column_context(text, index) if self.antonyms.policy.needs_context else None
-        return self.antonyms(text.words[index], tag, context)
+        word, tag = text.words[index], (penn_tags(text)[index] if self.use_pos else None)
+        if not self.antonyms.policy.needs_context or not self.antonyms.has_antonym(word, tag):
+            return self.antonyms(word, tag)  # no sentence needed, or no sense has an antonym
+        return self.antonyms(word, tag, column_context(text, index))
 
     def _get_transformations(self, current_text, indices_to_modify):
         transformed = []
