@@ -655,6 +655,7 @@ class BATTrainer(PerturbationTrainer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self._antonym_sampler: AntonymSampler | None = None  # built once: it caches sense decisions
         a = self.training_args
         if a.method == "bat-triplet":
             self.contrastive = TripletContrastiveLoss(
@@ -674,7 +675,7 @@ class BATTrainer(PerturbationTrainer):
         synonyms, synonym_mask = SynonymSampler(
             self.synonym_table, seed=seed, max_words=self.training_args.synonym_max_words
         )(self.texts, epoch)
-        if getattr(self, "_antonym_sampler", None) is None:  # kept: it caches sense decisions
+        if self._antonym_sampler is None:
             self._antonym_sampler = AntonymSampler(
                 self.antonym_table,
                 self.skip_labels,
