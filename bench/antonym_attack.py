@@ -9,16 +9,23 @@ Same model, same MNLI rows, one run, configurations side by side:
              ranked, paper-definition goal, gradient ranking, dynamic-padding wrapper
   ours-improve       the same with improve_only=True (the authors' protocol)
   ours-stock-wrapper ours with TextAttack's padding wrapper (separates the wrapper's share)
-Neutral rows are skipped in all. Reports ASR, mean model queries per attacked example and
-examples per second over all rows, and the throughput ratio to `authors`.
+  ours-improve-senses-all  ours-improve with every WordNet sense (the authors' sense rule; the
+             recipes' default is the sense policy `context`, see textattack_bat.senses)
+Neutral rows are skipped in all. Reports ASR (95% Wilson interval), mean model queries per
+attacked example, examples per second over all rows and the throughput ratio to `authors`; writes
+--out (JSON) and the same table as markdown next to it.
 
-    python bench/antonym_attack.py --model demo-output/normal/last_model --rows 200
+    python bench/reproduce.py --scale small --methods normal --output-dir bench/results/reproduce-small
+    python bench/antonym_attack.py --model bench/results/reproduce-small/normal/last_model \
+        --offset 2000 --rows 1000
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
+import sys
 import time
 from collections import OrderedDict
 from pathlib import Path
@@ -42,6 +49,7 @@ from textattack_bat.constraints import TEXTFOOLER_STOPWORDS
 from textattack_bat.datasets import read_jsonl_rows
 from textattack_bat.goal_functions import UndersensitivityClassification
 from textattack_bat.models import load_classifier
+from textattack_bat.rates import Rate
 from textattack_bat.recipes import AntonymUnderNLI
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -113,9 +121,15 @@ def main() -> None:
         "--data", default=str(ROOT.parent / "shared/data/mnli_validation_matched_0_7999.jsonl")
     )
     parser.add_argument("--rows", type=int, default=200)
+    parser.add_argument(
+        "--offset",
+        type=int,
+        default=0,
+        help="rows of --data to pass over first (the model's training rows)",
+    )
     parser.add_argument("--out", default=str(ROOT / "bench/results/antonym_attack.json"))
     args = parser.parse_args()
-    rows = read_jsonl_rows(args.data, limit=args.rows)
+    rows = read_jsonl_rows(args.data, limit=args.rows, offset=args.offset)
     fast = load_classifier(args.model, num_labels=3)
     stock = HuggingFaceModelWrapper(
         fast.model, fast.tokenizer
@@ -125,25 +139,43 @@ def main() -> None:
         ("ours", AntonymUnderNLI.build(fast)),
         ("ours-improve", AntonymUnderNLI.build(fast, improve_only=True)),
         ("ours-stock-wrapper", AntonymUnderNLI.build(stock)),
+        ("ours-improve-senses-all", AntonymUnderNLI.build(fast, improve_only=True, senses="all")),
     ]
     results = [run(name, attack, rows) for name, attack in configs]
     base = results[0]["examples_per_second"]
-    print(
-        f"model {args.model}, {len(rows)} rows of {Path(args.data).name}, device {textattack.shared.utils.device}\n"
-    )
-    print(
-        "| config | ASR | succeeded | failed | skipped | queries / attacked | examples / s | throughput vs authors |"
-    )
-    print("|---|---|---|---|---|---|---|---|")
+    command = "python " + shlex.join(["bench/antonym_attack.py", *sys.argv[1:]])
+    lines = [
+        "# Antonym attack: textattack-bat's recipe vs the authors' configuration",
+        "",
+        f"Written by `{command}` (protocol in `bench/antonym_attack.py`): model `{args.model}`, "
+        f"{len(rows)} rows of `{Path(args.data).name}` from line {args.offset + 1}, "
+        f"device {textattack.shared.utils.device}. ASR in %, [95% Wilson interval] (count/attacked).",
+        "",
+        "| config | ASR | succeeded | failed | skipped | queries / attacked | examples / s | throughput vs authors |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
-        print(
-            f"| {r['config']} | {100 * r['asr']:.1f}% | {r['succeeded']} | {r['failed']} | {r['skipped']} | "
+        asr = Rate(r["succeeded"], r["succeeded"] + r["failed"]).cell()
+        lines.append(
+            f"| {r['config']} | {asr} | {r['succeeded']} | {r['failed']} | {r['skipped']} | "
             f"{r['queries_per_attacked']:.1f} | {r['examples_per_second']:.2f} | {r['examples_per_second'] / base:.2f}x |"
         )
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(
-        json.dumps({"model": args.model, "rows": len(rows), "results": results}, indent=1)
+    print("\n".join(lines))
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        json.dumps(
+            {
+                "command": command,
+                "model": args.model,
+                "offset": args.offset,
+                "rows": len(rows),
+                "results": results,
+            },
+            indent=1,
+        )
     )
+    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -135,6 +135,26 @@ CONFIGS: dict[str, tuple[str, dict, str]] = {
         },
         "one-word synonym copies, Euclidean distance (margin 1)",
     ),
+    "triplet-gcf-1word-margin05": (
+        "clean1",
+        {
+            "method": "bat-triplet",
+            "embedding": "glove-counterfitted",
+            "synonym_max_words": 1,
+            "margin": 0.5,
+        },
+        "one-word synonym copies, margin 0.5",
+    ),
+    "triplet-gcf-1word-pooler": (
+        "clean1",
+        {
+            "method": "bat-triplet",
+            "embedding": "glove-counterfitted",
+            "synonym_max_words": 1,
+            "representation": "pooler",
+        },
+        "one-word synonym copies, representation: BERT pooler",
+    ),
     "finetune-normal": (
         "normal",
         {"method": "bat-triplet", "clean": True},
