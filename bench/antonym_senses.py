@@ -38,8 +38,9 @@ POLICIES: dict[str, tuple[str, dict]] = {
     "all": ("all", {}),
     "first-sense": ("first-sense", {}),
     "lesk": ("lesk", {}),
-    "context (definition)": ("context", {"examples": False}),
-    "context (definition+examples)": ("context", {"examples": True}),
+    "context (definition)": ("context", {"examples": False, "lemmas": False}),
+    "context (definition+examples)": ("context", {"examples": True, "lemmas": False}),
+    "context (lemmas+definition+examples)": ("context", {"examples": True, "lemmas": True}),
 }
 
 
@@ -292,7 +293,9 @@ def write_markdown(out: Path, results: dict) -> None:
         "Written by `bench/antonym_senses.py` (commands below). Rates in %, [95% Wilson interval] "
         "(count/n). `context (definition)` scores a sense by the MiniLM cosine between the sentence "
         "and the sense's definition, `context (definition+examples)` by its definition and examples "
-        "(the library's `context`); `margin m` keeps the senses within m of the best.",
+        "(the library's `context`), `context (lemmas+definition+examples)` by its lemma names, "
+        "definition and examples (`ContextSenses(lemmas=True)`); `margin m` keeps the senses within "
+        "m of the best.",
     ]
     for satellites, run in results.items():
         if not satellites.startswith("satellites"):

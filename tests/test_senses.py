@@ -151,3 +151,14 @@ def test_recipe_names_and_reports_carry_the_policy(fresh_nli_model_dir, shared_d
     )
     assert report.settings["antonym_senses"] == "lesk"
     assert "antonym sense policy: lesk" in report.to_markdown()
+
+
+def test_sense_description_with_lemma_names():
+    from nltk.corpus import wordnet as wn
+
+    from textattack_bat.senses import describe
+
+    means = wn.synset("implemental.s.01")
+    assert describe(means, lemmas=True).startswith("implemental, instrumental, subservient: ")
+    assert describe(means, lemmas=True).endswith(describe(means))
+    assert not describe(means).startswith("implemental")

@@ -17,12 +17,16 @@ Satellite adjective senses (WordNet ``s``) give no antonyms (``indirect=False`` 
 :class:`~textattack_bat.antonyms.WordNetAntonyms`): taking their head's antonyms raised the share
 of sentences offered a wrong-sense antonym from 69% to 89% (``all``) and found no extra human edit.
 
-Default ``context`` with margin 0.25, chosen by ``bench/results/antonym_senses.md``: of the
-policies, only ``all`` and ``context`` at margin >= 0.25 still offer >= 95% of the human antonym
-edits of CAD-SNLI that ``all`` offers (first-sense 84%, lesk 83%, context at 0.2 94%); between
-those two, ``context`` offers an antonym of a sense other than the labelled one on 59.3% of
-WordNet's example sentences against 69.0% for ``all`` (1000 sentences, intervals disjoint), at
-about 2x the attack time per row. ``all`` remains the authors' rule (``-senses-all`` recipes).
+Default ``context`` with margin 0.25, chosen by ``bench/results/antonym_senses/antonym_senses.md``:
+a policy must still offer >= 95% of the human antonym edits of CAD-SNLI that ``all`` offers
+(first-sense 84%, lesk 83%, context at 0.2 94%); ``context`` at 0.25 (102/103) offers an antonym
+of a sense other than the labelled one on 59.3% of 1000 WordNet example sentences against 69.0%
+for ``all`` (intervals disjoint), at about 2x the attack time per row. Putting the sense's lemma
+names into its description (``lemmas=True``) keeps 103/103 at margin 0.2 with 57.8% wrong-sense
+antonyms: no measurable difference, so it stays an option (at 0.15 it would drop *cold* from "The
+water is hot": ``hot.s.10`` outscores ``hot.a.01`` by 0.18). Tighter margins lose human edits:
+the best-scoring sense of an edited word is often a satellite or a sense without antonyms
+(``outside.s.04``, ``stand.v.03``). ``all`` remains the authors' rule (``-senses-all`` recipes).
 """
 
 from __future__ import annotations
@@ -53,13 +57,19 @@ def policy_suffix(policy: str) -> str:
     return "Senses" + "".join(part.title() for part in check_policy(policy).split("-"))
 
 
-def describe(synset, exclude: str | None = None, examples: bool = True) -> str:
-    """The text a synset is recognised by: its definition, and its examples (``exclude`` left
-    out, so a sentence is never compared with a description containing itself)."""
+def describe(
+    synset, exclude: str | None = None, examples: bool = True, lemmas: bool = False
+) -> str:
+    """The text a synset is recognised by: with ``lemmas`` its lemma names first
+    (``"implemental, instrumental, subservient: ..."``), then its definition and its examples
+    (``exclude`` left out, so a sentence is never compared with a description containing itself)."""
     texts = [synset.definition()]
     if examples:
         texts += [e for e in synset.examples() if e != exclude]
-    return "; ".join(texts)
+    text = "; ".join(texts)
+    if lemmas:
+        text = ", ".join(name.replace("_", " ") for name in synset.lemma_names()) + ": " + text
+    return text
 
 
 @lru_cache(maxsize=1)
@@ -146,7 +156,8 @@ class LeskSenses(SensePolicy):
 
 class ContextSenses(SensePolicy):
     """Senses whose description the sentence encoder finds within ``margin`` (cosine) of the
-    best one. ``window``: words each side of the word used as the sentence (None: all)."""
+    best one. ``window``: words each side of the word used as the sentence (None: all);
+    ``examples`` / ``lemmas``: put the sense's examples / lemma names into its description."""
 
     name = "context"
     needs_context = True
@@ -156,11 +167,13 @@ class ContextSenses(SensePolicy):
         margin: float = CONTEXT_MARGIN,
         window: int | None = None,
         examples: bool = True,
+        lemmas: bool = False,
         device=None,
     ):
         self.margin = margin
         self.window = window
         self.examples = examples
+        self.lemmas = lemmas
         self.device = device
         self._model = None
         self._cache: dict[str, object] = {}
@@ -170,7 +183,8 @@ class ContextSenses(SensePolicy):
 
     def __repr__(self) -> str:
         return (
-            f"ContextSenses(margin={self.margin}, window={self.window}, examples={self.examples})"
+            f"ContextSenses(margin={self.margin}, window={self.window}, examples={self.examples}, "
+            f"lemmas={self.lemmas})"
         )
 
     def _encoder(self):
@@ -209,7 +223,8 @@ class ContextSenses(SensePolicy):
 
     def scores(self, synsets, words, index, exclude=None):
         vectors = self.encode(
-            [self.sentence(words, index)] + [describe(s, exclude, self.examples) for s in synsets]
+            [self.sentence(words, index)]
+            + [describe(s, exclude, self.examples, self.lemmas) for s in synsets]
         )
         return vectors[1:] @ vectors[0]
 
