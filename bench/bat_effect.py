@@ -155,6 +155,16 @@ CONFIGS: dict[str, tuple[str, dict, str]] = {
         },
         "one-word synonym copies, representation: BERT pooler",
     ),
+    "pairwise-gcf-1word-beta3": (
+        "clean1",
+        {
+            "method": "bat-pairwise",
+            "embedding": "glove-counterfitted",
+            "synonym_max_words": 1,
+            "pairwise_beta": 3.0,
+        },
+        "BAT-Pairwise with one-word synonym copies, beta 3 (reference: pairwise-gcf-1word)",
+    ),
     "finetune-normal": (
         "normal",
         {"method": "bat-triplet", "clean": True},
