@@ -209,3 +209,22 @@ def test_cli_rejects_bad_values_with_one_line(tmp_path):
         assert "Traceback" not in result.stderr, attack
         assert lines[-1].startswith(message), (attack, lines[-3:])
         assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "argv,fragment",
+    [
+        (
+            ["--epochs", "2", "--warm-start-epochs", "2"],
+            "--epochs 2: must exceed --warm-start-epochs 2",
+        ),
+        (["--epochs", "3", "--warm-start-epochs", "0"], "--warm-start-epochs 0: needs 1 or more"),
+    ],
+)
+def test_demo_rejects_epochs_it_cannot_split(argv, fragment, tmp_path, capsys):
+    from textattack_bat.cli import main
+
+    assert main(["demo", *argv, "--output-dir", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()  # refused before any work

@@ -155,6 +155,7 @@ def _demo(args: argparse.Namespace) -> int:
         eval_size=args.eval_size,
         attack_examples=args.attack_examples,
         epochs=args.epochs,
+        warm_start_epochs=args.warm_start_epochs,
         output_dir=args.output_dir,
         device=set_device(args.device),
         seed=args.seed,
@@ -277,7 +278,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="held-out rows attacked per model (about 500 attacked)",
     )
     demo.add_argument(
-        "--epochs", type=int, default=2, help="1 shared warm-start epoch + N-1 of normal or BAT"
+        "--epochs",
+        type=int,
+        default=2,
+        help="epochs in all: the shared warm start, then normal training or BAT",
+    )
+    demo.add_argument(
+        "--warm-start-epochs",
+        type=int,
+        default=1,
+        help="shared cross-entropy epochs before normal training or BAT",
     )
     demo.add_argument("--output-dir", default="demo-output")
     demo.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")

@@ -76,16 +76,25 @@ def run_demo(
     eval_size: int = 1000,
     attack_examples: int = 1000,
     epochs: int = 2,
+    warm_start_epochs: int = 1,
     output_dir: str | Path = "demo-output",
     device: str = "cpu",
     seed: int = 0,
     tsne_examples: int = 150,
 ) -> dict:
-    """``epochs``: 1 warm-start epoch + ``epochs - 1`` epochs of normal training or BAT."""
-    if epochs < 2:
+    """``epochs`` in all: ``warm_start_epochs`` shared cross-entropy epochs, then
+    ``epochs - warm_start_epochs`` epochs of normal training or BAT."""
+    if warm_start_epochs < 1:
         raise ValueError(
-            f"--epochs {epochs}: the demo needs 2 or more (1 warm-start epoch, then the method)."
+            f"--warm-start-epochs {warm_start_epochs}: needs 1 or more (from a fresh head the "
+            "contrastive term keeps the model from learning the task)."
         )
+    if epochs <= warm_start_epochs:
+        raise ValueError(
+            f"--epochs {epochs}: must exceed --warm-start-epochs {warm_start_epochs} "
+            "(the warm start, then at least one epoch of normal training or BAT)."
+        )
+    method_epochs = epochs - warm_start_epochs
     start = time.perf_counter()
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -102,9 +111,11 @@ def run_demo(
         f"{attack_examples} attacked per model; output in {out}"
     )
 
-    print("[demo] 1/4 warm start: one cross-entropy epoch")
+    print(f"[demo] 1/4 warm start: {warm_start_epochs} cross-entropy epoch(s)")
     warm = load_classifier(None, num_labels=3, max_length=DEMO_TRAINING["max_length"])
-    warm_trainer = _train(warm, train, out / "warm-start", seed, clean=True)
+    warm_trainer = _train(
+        warm, train, out / "warm-start", seed, clean=True, epochs=warm_start_epochs
+    )
     warm_dir = out / "warm-start" / "last_model"
 
     held_rows = [held_out[i] for i in range(len(held_out))]
@@ -120,15 +131,15 @@ def run_demo(
     models, reports, histories = {}, {}, {}
     for step, (name, clean) in enumerate((("normal", True), ("bat", False)), start=2):
         print(
-            f"[demo] {step}/4 {'normal training' if clean else 'BAT'}: {epochs - 1} more epoch(s) from the warm start"
+            f"[demo] {step}/4 {'normal training' if clean else 'BAT'}: {method_epochs} more epoch(s) from the warm start"
         )
         model = load_classifier(warm_dir, num_labels=3, max_length=DEMO_TRAINING["max_length"])
         tables = (warm_trainer.synonym_table, warm_trainer.antonym_table)
         trainer = _train(
-            model, train, out / name, seed, clean=clean, epochs=epochs - 1, tables=tables
+            model, train, out / name, seed, clean=clean, epochs=method_epochs, tables=tables
         )
         histories[name] = warm_trainer.history + [
-            {**h, "epoch": h["epoch"] + 1} for h in trainer.history
+            {**h, "epoch": h["epoch"] + warm_start_epochs} for h in trainer.history
         ]
         reports[name] = evaluate_robustness(
             model,
@@ -180,7 +191,7 @@ def run_demo(
             **DEMO_TRAINING,
             **DEMO_BAT,
             "epochs": epochs,
-            "warm_start_epochs": 1,
+            "warm_start_epochs": warm_start_epochs,
             "train_size": train_size,
             "eval_size": eval_size,
             "attack_examples": attack_examples,
@@ -219,7 +230,8 @@ def _rate(summary: dict | None) -> str:
 def format_comparison(results: dict) -> str:
     n = results["settings"]
     lines = [
-        f"MiniLM on {n['train_size']} SNLI rows: 1 shared cross-entropy epoch, then {n['epochs'] - 1} epoch(s) of "
+        f"MiniLM on {n['train_size']} SNLI rows: {n['warm_start_epochs']} shared cross-entropy epoch(s), "
+        f"then {n['epochs'] - n['warm_start_epochs']} epoch(s) of "
         f"normal training or BAT ({n['method']}, synonyms {n['embedding']}). Accuracy on {n['eval_size']} held-out "
         f"rows, antonym attack on the first {n['attack_examples']}; each rate: value (count/n, 95% Wilson interval).",
         "",
