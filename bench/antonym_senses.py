@@ -38,9 +38,17 @@ POLICIES: dict[str, tuple[str, dict]] = {
     "all": ("all", {}),
     "first-sense": ("first-sense", {}),
     "lesk": ("lesk", {}),
-    "context (definition)": ("context", {"examples": False, "lemmas": False}),
-    "context (definition+examples)": ("context", {"examples": True, "lemmas": False}),
-    "context (lemmas+definition+examples)": ("context", {"examples": True, "lemmas": True}),
+    "context (definition)": ("context", {"examples": False, "collocations": False}),
+    "context (definition+examples)": ("context", {"examples": True, "collocations": False}),
+    "context (lemmas+definition+examples)": (
+        "context",
+        {"examples": True, "lemmas": True, "collocations": False},
+    ),
+    "context (definition+examples+collocations)": ("context", {"collocations": True}),
+    "context (lemmas+definition+examples+collocations)": (
+        "context",
+        {"lemmas": True, "collocations": True},
+    ),
 }
 
 
@@ -216,6 +224,8 @@ def measure_attack(args, margin: float) -> dict:
     from textattack_bat.senses import ContextSenses, get_policy
 
     def policy(name):
+        if name == "context (no collocations)":
+            return ContextSenses(margin=margin, collocations=False)
         return ContextSenses(margin=margin) if name == "context" else get_policy(name)
 
     def attack_pass(rows, name):
@@ -233,7 +243,7 @@ def measure_attack(args, margin: float) -> dict:
 
     model = load_classifier(args.model, num_labels=3, max_length=64)
     dataset = load_jsonl_dataset(args.eval_file, limit=args.attack_rows)
-    names = ["all", "first-sense", "lesk", "context"]
+    names = ["all", "first-sense", "lesk", "context (no collocations)", "context"]
     results = {}
     for name in names:
         attack = AntonymUnderNLI.build(model, senses=policy(name))
@@ -292,10 +302,12 @@ def write_markdown(out: Path, results: dict) -> None:
         "",
         "Written by `bench/antonym_senses.py` (commands below). Rates in %, [95% Wilson interval] "
         "(count/n). `context (definition)` scores a sense by the MiniLM cosine between the sentence "
-        "and the sense's definition, `context (definition+examples)` by its definition and examples "
-        "(the library's `context`), `context (lemmas+definition+examples)` by its lemma names, "
-        "definition and examples (`ContextSenses(lemmas=True)`); `margin m` keeps the senses within "
-        "m of the best.",
+        "and the sense's definition, `context (definition+examples)` by its definition and examples, "
+        "`context (lemmas+definition+examples)` by its lemma names, "
+        "definition and examples (`ContextSenses(lemmas=True)`); `+collocations`: when the best "
+        "sense also shares a neighbour of the word with one of its WordNet examples, only the kept "
+        "senses that share one stay (`ContextSenses(collocations=True)`, the library's default); "
+        "`margin m` keeps the senses within m of the best.",
     ]
     for satellites, run in results.items():
         if not satellites.startswith("satellites"):

@@ -17,6 +17,7 @@ from textattack_bat.senses import (
     SENSE_POLICIES,
     ContextSenses,
     get_policy,
+    shares_collocation,
 )
 from textattack_bat.transformations import WordSwapAntonym
 
@@ -49,12 +50,32 @@ def test_context_scorer_picks_the_sense_of_the_sentence():
         assert score[right] > score[wrong], sentence
 
 
-def test_worked_example_loses_vocal_only_with_a_strict_context_margin():
+def test_worked_example_loses_vocal_under_the_default_context():
     # "instrumental" = "serving as a means": "vocal" is the antonym of the musical sense only.
     assert offered(WORKED, "instrumental", "all") == ["vocal"]
-    strict = ContextSenses(margin=0.0)
+    assert offered(WORKED, "instrumental", "context") == []
+    assert offered(PIANO, "instrumental", "context") == ["vocal"]
+    # the encoder alone cannot tell the two senses apart within the margin ...
+    assert offered(WORKED, "instrumental", ContextSenses(collocations=False)) == ["vocal"]
+    # ... a margin of 0 can, but it loses human edits (bench/results/antonym_senses)
+    strict = ContextSenses(margin=0.0, collocations=False)
     assert offered(WORKED, "instrumental", strict) == []
     assert offered(PIANO, "instrumental", strict) == ["vocal"]
+
+
+def test_collocations_read_from_wordnet_examples():
+    from nltk.corpus import wordnet as wn
+
+    musical, means = wn.synset("instrumental.a.01"), wn.synset("implemental.s.01")
+    words = WORKED.split()
+    index = words.index("instrumental")
+    # means: "instrumental in solving the crime" shares "instrumental in"
+    assert shares_collocation(means, words, index)
+    assert not shares_collocation(musical, words, index)  # "instrumental compositions"
+    assert not shares_collocation(means, words, index, exclude="instrumental in solving the crime")
+    # articles and "be" are no collocation: "is hot" says nothing of the sense
+    water = "The water is hot".split()
+    assert not any(shares_collocation(s, water, 3) for s in wn.synsets("hot", pos="a"))
 
 
 def test_cad_recall_of_the_shipped_edits(shared_data):

@@ -157,7 +157,10 @@ class LeskSenses(SensePolicy):
 class ContextSenses(SensePolicy):
     """Senses whose description the sentence encoder finds within ``margin`` (cosine) of the
     best one. ``window``: words each side of the word used as the sentence (None: all);
-    ``examples`` / ``lemmas``: put the sense's examples / lemma names into its description."""
+    ``examples`` / ``lemmas``: put the sense's examples / lemma names into its description.
+    ``collocations``: when the best sense also :func:`shares_collocation` with the sentence (one
+    sense per collocation, Yarowsky 1993), keep only the kept senses that share one: two
+    independent signals agree, so the margin's doubt is settled."""
 
     name = "context"
     needs_context = True
@@ -168,12 +171,14 @@ class ContextSenses(SensePolicy):
         window: int | None = None,
         examples: bool = True,
         lemmas: bool = False,
+        collocations: bool = True,
         device=None,
     ):
         self.margin = margin
         self.window = window
         self.examples = examples
         self.lemmas = lemmas
+        self.collocations = collocations
         self.device = device
         self._model = None
         self._cache: dict[str, object] = {}
@@ -184,7 +189,7 @@ class ContextSenses(SensePolicy):
     def __repr__(self) -> str:
         return (
             f"ContextSenses(margin={self.margin}, window={self.window}, examples={self.examples}, "
-            f"lemmas={self.lemmas})"
+            f"lemmas={self.lemmas}, collocations={self.collocations})"
         )
 
     def _encoder(self):
@@ -233,7 +238,51 @@ class ContextSenses(SensePolicy):
             return list(synsets)
         scores = self.scores(synsets, words, index, exclude)
         best = float(scores.max())
-        return [s for s, score in zip(synsets, scores) if score >= best - self.margin]
+        kept = [s for s, score in zip(synsets, scores) if score >= best - self.margin]
+        top = synsets[int(scores.argmax())]
+        if self.collocations and words and shares_collocation(top, words, index, exclude):
+            kept = [s for s in kept if shares_collocation(s, words, index, exclude)]
+        return kept
+
+
+# Neighbours too common to identify a sense: articles and forms of "be" (prepositions do:
+# "instrumental in", "stand on").
+_WEAK_NEIGHBOURS = frozenset({"a", "an", "the", "be", "am", "is", "are", "was", "were", "been"})
+
+
+@lru_cache(maxsize=2**16)
+def _example_neighbours(synset, exclude: str | None) -> frozenset[tuple[str, str]]:
+    """(side, word) pairs next to the synset's own word in its examples (``exclude`` left out):
+    ``("right", "in")`` from "instrumental in solving the crime"."""
+    from nltk.corpus import wordnet
+
+    pos = "a" if synset.pos() == "s" else synset.pos()
+    forms = {name.lower() for name in synset.lemma_names()}
+    pairs = set()
+    for example in synset.examples():
+        if example == exclude:
+            continue
+        tokens = [t.lower() for t in _TOKEN.findall(example)]
+        for i, token in enumerate(tokens):
+            if token in forms or wordnet.morphy(token, pos) in forms:
+                if i > 0:
+                    pairs.add(("left", tokens[i - 1]))
+                if i + 1 < len(tokens):
+                    pairs.add(("right", tokens[i + 1]))
+    return frozenset(p for p in pairs if p[1] not in _WEAK_NEIGHBOURS)
+
+
+def shares_collocation(
+    synset, words: Sequence[str], index: int, exclude: str | None = None
+) -> bool:
+    """Whether the word at ``words[index]`` has the same left or right neighbour as the
+    synset's word in one of the synset's examples (articles and "be" do not count)."""
+    sentence = set()
+    if index > 0:
+        sentence.add(("left", words[index - 1].lower()))
+    if index + 1 < len(words):
+        sentence.add(("right", words[index + 1].lower()))
+    return bool(sentence & _example_neighbours(synset, exclude))
 
 
 def get_policy(policy: str | SensePolicy | None = None) -> SensePolicy:
