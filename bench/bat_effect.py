@@ -165,6 +165,17 @@ CONFIGS: dict[str, tuple[str, dict, str]] = {
         },
         "BAT-Pairwise with one-word synonym copies, beta 3 (reference: pairwise-gcf-1word)",
     ),
+    "pairwise-gcf-1word-beta3-2ep": (
+        "clean1",
+        {
+            "method": "bat-pairwise",
+            "embedding": "glove-counterfitted",
+            "synonym_max_words": 1,
+            "pairwise_beta": 3.0,
+            "epochs": 2,
+        },
+        "BAT-Pairwise, one-word synonym copies, beta 3, 2 BAT epochs (reference: finetune-normal)",
+    ),
     "finetune-normal": (
         "normal",
         {"method": "bat-triplet", "clean": True},
