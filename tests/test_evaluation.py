@@ -139,6 +139,8 @@ def test_demo_runs_end_to_end_small(tmp_path):
         "48",
         "--attack-examples",
         "24",
+        "--warm-start-epochs",
+        "1",
         "--epochs",
         "2",
         "--output-dir",

@@ -280,14 +280,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--epochs",
         type=int,
-        default=2,
-        help="epochs in all: the shared warm start, then normal training or BAT",
+        default=4,
+        help="epochs in all: the shared warm start, then normal training or BAT (default %(default)s)",
     )
     demo.add_argument(
         "--warm-start-epochs",
         type=int,
-        default=1,
-        help="shared cross-entropy epochs before normal training or BAT",
+        default=2,
+        help="shared cross-entropy epochs before normal training or BAT (default %(default)s)",
     )
     demo.add_argument("--output-dir", default="demo-output")
     demo.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
