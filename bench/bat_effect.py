@@ -266,10 +266,10 @@ def train(args, start_model, output_dir: Path, epochs: int, tables, train_data, 
     return history, time.perf_counter() - start
 
 
-def load(path: Path, max_length: int):
+def load(path: Path, max_length: int, seed: int | None = None):
     from textattack_bat.models import load_classifier
 
-    return load_classifier(path if path else None, num_labels=3, max_length=max_length)
+    return load_classifier(path if path else None, num_labels=3, max_length=max_length, seed=seed)
 
 
 def evaluate(args, model, eval_data, tables, representation: str, distance: str) -> dict:
@@ -438,7 +438,7 @@ def main(argv=None) -> None:
         print("[bat_effect] warm start: one cross-entropy epoch from the fresh head", flush=True)
         history, seconds = train(
             args,
-            load(None, args.max_length),
+            load(None, args.max_length, seed=args.seed),
             runs / "clean1",
             1,
             tables,

@@ -73,7 +73,7 @@ def small_setup(args):
         dataset_from_rows(train_rows),
         dataset_from_rows(held_out),
         settings,
-        (lambda: load_classifier(None, num_labels=3)),
+        (lambda: load_classifier(None, num_labels=3, seed=args.seed)),
     )
 
 
@@ -88,7 +88,12 @@ def full_setup(args):
         num_warmup_steps=0,
         random_seed=args.seed,
     )
-    return train, held_out, settings, (lambda: load_classifier("bert-base-uncased", num_labels=3))
+    return (
+        train,
+        held_out,
+        settings,
+        (lambda: load_classifier("bert-base-uncased", num_labels=3, seed=args.seed)),
+    )
 
 
 def a2t_attack(model_wrapper, synonyms, scale):

@@ -321,3 +321,23 @@ def test_a_killed_and_resumed_run_equals_an_uninterrupted_one(tmp_path):
     ):
         for key in ("exp_avg", "exp_avg_sq"):
             assert float((state_a[key] - state_b[key]).abs().max()) <= 1e-6
+
+
+def test_fresh_head_is_initialised_from_the_seed():
+    """Two loads with the same seed start from the same weights (the demo's and the benchmarks'
+    `--seed`); another seed gives another head; the global random state is left alone."""
+    import torch
+
+    from textattack_bat.models import load_classifier
+
+    def head(seed):
+        wrapper = load_classifier(None, num_labels=3, seed=seed)
+        return wrapper.model.classifier.weight.detach().clone()
+
+    torch.manual_seed(123)
+    expected_next = torch.rand(3)
+    torch.manual_seed(123)
+    first = head(0)
+    assert torch.equal(torch.rand(3), expected_next)  # global RNG untouched
+    assert torch.equal(head(0), first)
+    assert not torch.equal(head(1), first)

@@ -116,7 +116,7 @@ def run_demo(
     )
 
     print(f"[demo] 1/4 warm start: {warm_start_epochs} cross-entropy epoch(s)")
-    warm = load_classifier(None, num_labels=3, max_length=DEMO_TRAINING["max_length"])
+    warm = load_classifier(None, num_labels=3, max_length=DEMO_TRAINING["max_length"], seed=seed)
     warm_trainer = _train(
         warm, train, out / "warm-start", seed, clean=True, epochs=warm_start_epochs
     )

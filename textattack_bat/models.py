@@ -79,12 +79,15 @@ def load_classifier(
     dynamic_padding: bool = True,
     max_length: int = MAX_LENGTH,
     device: str | None = None,
+    seed: int | None = None,
 ) -> HuggingFaceModelWrapper:
     """A sequence classifier as a TextAttack wrapper, its parameters on ``device``.
 
     ``name_or_path``: a local directory, a Hugging Face hub name, or None for the packaged
     all-MiniLM-L6-v2 (offline extra) with a fresh ``num_labels``-way head. ``device``: ``cpu``,
     ``cuda``, ``cuda:N``, ``auto``; None = TextAttack's device (``--device``; CUDA when present).
+    ``seed``: a fresh head is initialised from this seed (the global random state is left as it
+    was), so two runs with the same seed start from the same weights; None: unseeded.
     """
     target = resources.resolve_device(device) if device is not None else resources.default_device()
     if name_or_path is None:
@@ -107,9 +110,12 @@ def load_classifier(
                 "use a model trained for this dataset's labels."
             )
         kwargs = {"num_labels": num_labels} if num_labels is not None and not is_classifier else {}
-        model = transformers.AutoModelForSequenceClassification.from_pretrained(
-            str(name_or_path), **kwargs
-        )
+        with torch.random.fork_rng(devices=[]):
+            if seed is not None:
+                torch.manual_seed(seed)
+            model = transformers.AutoModelForSequenceClassification.from_pretrained(
+                str(name_or_path), **kwargs
+            )
         tokenizer = transformers.AutoTokenizer.from_pretrained(str(name_or_path))
     except OSError as error:
         if resources.is_offline():
