@@ -253,9 +253,18 @@ class ContextSenses(SensePolicy):
         return kept
 
 
-# Neighbours too common to identify a sense: articles and forms of "be" (prepositions do:
-# "instrumental in", "stand on").
-_WEAK_NEIGHBOURS = frozenset({"a", "an", "the", "be", "am", "is", "are", "was", "were", "been"})
+# Neighbours that identify a sense: content words, and the prepositions and particles that
+# complement a verb or adjective ("instrumental in", "stand on", "give up"). Other stopwords
+# (articles, pronouns, auxiliaries, conjunctions: "She buries") say nothing of the sense.
+_FRAME_WORDS = frozenset(
+    "about above across after against along among around at before behind below beneath beside "
+    "between beyond by down during for from in inside into like near of off on onto out outside "
+    "over past since through throughout to toward towards under until up upon with within without".split()
+)
+
+
+def _weak_neighbour(word: str) -> bool:
+    return word in _stopwords() and word not in _FRAME_WORDS
 
 
 @lru_cache(maxsize=2**16)
@@ -277,14 +286,15 @@ def _example_neighbours(synset, exclude: str | None) -> frozenset[tuple[str, str
                     pairs.add(("left", tokens[i - 1]))
                 if i + 1 < len(tokens):
                     pairs.add(("right", tokens[i + 1]))
-    return frozenset(p for p in pairs if p[1] not in _WEAK_NEIGHBOURS)
+    return frozenset(p for p in pairs if not _weak_neighbour(p[1]))
 
 
 def shares_collocation(
     synset, words: Sequence[str], index: int, exclude: str | None = None
 ) -> bool:
     """Whether the word at ``words[index]`` has the same left or right neighbour as the
-    synset's word in one of the synset's examples (articles and "be" do not count)."""
+    synset's word in one of the synset's examples (a content word, or a preposition or
+    particle: articles, pronouns and auxiliaries do not count)."""
     sentence = set()
     if index > 0:
         sentence.add(("left", words[index - 1].lower()))
