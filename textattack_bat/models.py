@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -110,7 +111,7 @@ def load_classifier(
                 "use a model trained for this dataset's labels."
             )
         kwargs = {"num_labels": num_labels} if num_labels is not None and not is_classifier else {}
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]) if seed is not None else nullcontext():
             if seed is not None:
                 torch.manual_seed(seed)
             model = transformers.AutoModelForSequenceClassification.from_pretrained(
