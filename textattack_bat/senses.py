@@ -245,11 +245,12 @@ class ContextSenses(SensePolicy):
         if len(synsets) < 2:
             return list(synsets)
         scores = self.scores(synsets, words, index, exclude)
-        best = float(scores.max())
-        kept = [s for s, score in zip(synsets, scores) if score >= best - self.margin]
-        top = synsets[int(scores.argmax())]
-        if self.collocations and words and shares_collocation(top, words, index, exclude):
-            kept = [s for s in kept if shares_collocation(s, words, index, exclude)]
+        top = int(scores.argmax())
+        kept = [s for s, score in zip(synsets, scores) if score >= scores[top] - self.margin]
+        if self.collocations and words:
+            around = _neighbours(words, index)
+            if around & _example_neighbours(synsets[top], exclude):
+                kept = [s for s in kept if around & _example_neighbours(s, exclude)]
         return kept
 
 
@@ -267,6 +268,16 @@ def _weak_neighbour(word: str) -> bool:
     return word in _stopwords() and word not in _FRAME_WORDS
 
 
+def _neighbours(tokens: Sequence[str], index: int) -> set[tuple[str, str]]:
+    """(side, word) pairs next to ``tokens[index]``, lower-cased."""
+    pairs = set()
+    if index > 0:
+        pairs.add(("left", tokens[index - 1].lower()))
+    if index + 1 < len(tokens):
+        pairs.add(("right", tokens[index + 1].lower()))
+    return pairs
+
+
 @lru_cache(maxsize=2**16)
 def _example_neighbours(synset, exclude: str | None) -> frozenset[tuple[str, str]]:
     """(side, word) pairs next to the synset's own word in its examples (``exclude`` left out):
@@ -282,10 +293,7 @@ def _example_neighbours(synset, exclude: str | None) -> frozenset[tuple[str, str
         tokens = [t.lower() for t in _TOKEN.findall(example)]
         for i, token in enumerate(tokens):
             if token in forms or wordnet.morphy(token, pos) in forms:
-                if i > 0:
-                    pairs.add(("left", tokens[i - 1]))
-                if i + 1 < len(tokens):
-                    pairs.add(("right", tokens[i + 1]))
+                pairs |= _neighbours(tokens, i)
     return frozenset(p for p in pairs if not _weak_neighbour(p[1]))
 
 
@@ -295,12 +303,7 @@ def shares_collocation(
     """Whether the word at ``words[index]`` has the same left or right neighbour as the
     synset's word in one of the synset's examples (a content word, or a preposition or
     particle: articles, pronouns and auxiliaries do not count)."""
-    sentence = set()
-    if index > 0:
-        sentence.add(("left", words[index - 1].lower()))
-    if index + 1 < len(words):
-        sentence.add(("right", words[index + 1].lower()))
-    return bool(sentence & _example_neighbours(synset, exclude))
+    return bool(_neighbours(words, index) & _example_neighbours(synset, exclude))
 
 
 def get_policy(policy: str | SensePolicy | None = None) -> SensePolicy:
