@@ -31,13 +31,17 @@ def toy():
 
 
 def test_exact_neighbours_threshold_k_and_antonym_exclusion(toy):
-    table = build_synonym_table(["good", "nice", "cat"], toy, threshold=0.8, k=50)
+    only_antonyms = {"filters": ("antonym",)}
+    table = build_synonym_table(["good", "nice", "cat"], toy, threshold=0.8, k=50, **only_antonyms)
     assert table["good"] == ("fine", "nice", "okay")  # bad (antonym) excluded; far below 0.8
     assert table["nice"] == ("okay", "far", "fine", "bad", "good")  # nice -> nasty is its antonym
     assert table["cat"] == ()
-    assert build_synonym_table(["good"], toy, threshold=0.8, k=2)["good"] == ("fine", "nice")
-    with_antonyms = build_synonym_table(["good"], toy, threshold=0.8, k=50, exclude_antonyms=False)
-    assert with_antonyms["good"] == ("bad", "fine", "nice", "okay")
+    # k counts the candidates that pass: bad is dropped, so k=2 still gives two
+    two = build_synonym_table(["good"], toy, threshold=0.8, k=2, **only_antonyms)
+    assert two["good"] == ("fine", "nice")
+    unfiltered = build_synonym_table(["good"], toy, threshold=0.8, k=50, filters=())
+    assert unfiltered["good"] == ("bad", "fine", "nice", "okay")
+    assert unfiltered.metadata["filters"] == [] and two.metadata["filters"] == ["antonym"]
 
 
 def test_json_round_trip_is_identical(toy, tmp_path):
@@ -89,9 +93,12 @@ def test_real_glove_excludes_wordnet_antonyms_above_the_threshold():
     for word, antonym in (("small", "large"), ("buy", "sell"), ("male", "female")):
         vectors = [embedding.vectors[embedding.index[w]] for w in (word, antonym)]
         assert float(vectors[0] @ vectors[1]) >= 0.95  # plain GloVe puts antonyms very close
-        assert antonym in build_synonym_table([word], embedding, exclude_antonyms=False)[word]
+        assert antonym in build_synonym_table([word], embedding, filters=())[word]
         assert antonym not in build_synonym_table([word], embedding)[word]
-    assert {"film", "movies"} <= set(build_synonym_table(["movie"], embedding)["movie"])
+    unfiltered = build_synonym_table(["movie"], embedding, filters=())["movie"]
+    assert {"film", "movies"} <= set(unfiltered)
+    filtered = build_synonym_table(["movie"], embedding)["movie"]  # the default filters
+    assert "film" in filtered and "movies" not in filtered  # another form of the word itself
 
 
 def test_antonym_table_on_mnli_vocabulary(mnli_rows):

