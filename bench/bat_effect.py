@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -35,7 +36,7 @@ from pathlib import Path
 import torch
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
+SHARED = Path(os.environ.get("TEXTATTACK_BAT_SHARED", ROOT.parent / "shared")) / "data"
 
 # name -> (start model, BATTrainingArgs overrides, what it changes against its reference)
 CONFIGS: dict[str, tuple[str, dict, str]] = {
@@ -176,6 +177,11 @@ CONFIGS: dict[str, tuple[str, dict, str]] = {
         },
         "BAT-Pairwise, one-word synonym copies, beta 3, 2 BAT epochs (reference: finetune-normal)",
     ),
+    "safer-gcf-2ep": (
+        "clean1",
+        {"method": "safer", "embedding": "glove-counterfitted", "epochs": 2},
+        "SAFER: every word resampled from its synonym set, 2 epochs (reference: finetune-normal)",
+    ),
     "finetune-normal": (
         "normal",
         {"method": "bat-triplet", "clean": True},
@@ -248,11 +254,12 @@ def base_args(args, output_dir: Path, epochs: int, **overrides):
 
 
 def train(args, start_model, output_dir: Path, epochs: int, tables, train_data, **overrides):
-    from textattack_bat.trainers import BATTrainer
+    from textattack_bat.trainers import BATTrainer, SAFERTrainer
 
     training_args = base_args(args, output_dir, epochs, **overrides)
     synonyms = tables["glove" if training_args.embedding == "auto" else training_args.embedding]
-    trainer = BATTrainer(
+    trainer_class = SAFERTrainer if training_args.method == "safer" else BATTrainer
+    trainer = trainer_class(
         start_model,
         "classification",
         train_data,
@@ -341,6 +348,8 @@ def write_markdown(out: Path, results: dict) -> None:
         "and misclassified rows skipped), gold edits = 110 human one-word antonym edits (CAD-SNLI). "
         "Rates in %, [95% Wilson interval] (count/n). Probe: mean cosine distance of the [CLS] "
         "representation to the synonym copy (pull) and to the antonym copy (push), 200 fixed test rows.",
+        "",
+        f"Synonym source (`glove-counterfitted`): {results.get('synonym_source', 'before issue 22: GloVe counter-fitted to WordNet')}.",
         "",
         "| config | start | epochs | clean acc | antonym ASR paper def. | antonym ASR improve-only | gold-edit kept rate "
         "| probe pull | probe push | train CE (last epoch) | train pull / push | train s |",
@@ -431,6 +440,8 @@ def main(argv=None) -> None:
         attack_rows=args.attack_rows,
         machine=f"{platform.machine()}, {torch.get_num_threads()} threads",
         settings={k: v for k, v in vars(args).items() if k != "configs"},
+        synonym_source=tables["glove-counterfitted"].metadata["source"],
+        synonym_statistics=tables["glove-counterfitted"].metadata.get("statistics"),
     )
 
     clean1 = runs / "clean1" / "last_model"
