@@ -171,7 +171,8 @@ class SynonymOverChen2022(AttackRecipe):
     """Oversensitivity attack (TextFooler-style): synonym swaps that flip the prediction.
 
     Transformation: :class:`WordSwapTable` over a synonym table, or over embedding neighbours
-    with cosine >= ``threshold`` (top ``k``, WordNet antonyms excluded) when no table is given.
+    with cosine >= ``threshold`` (at most ``k`` that pass the synonym filters of
+    :mod:`textattack_bat.synonym_filters`) when no table is given.
     Constraints: no repeated modification, TextFooler stopwords, PartOfSpeech (verb/noun swap
     allowed), sentence-encoder similarity (USE, angular >= 0.840845057, window 15, when the
     ``use`` extra is installed and reachable; else local SBERT all-MiniLM-L6-v2 with the same
@@ -181,7 +182,9 @@ class SynonymOverChen2022(AttackRecipe):
 
     Options:
         synonyms: a synonym table (path or mapping); None: embedding neighbours.
-        embedding: ``auto`` | ``counter-fitted`` | ``glove`` | ``glove-counterfitted`` | a vectors file (when ``synonyms`` is None).
+        embedding: ``auto`` (``counter-fitted`` when reachable, else ``glove-counterfitted``) |
+            ``counter-fitted`` | ``glove`` | ``glove-counterfitted`` | a vectors file (when
+            ``synonyms`` is None).
         threshold, k: the embedding neighbourhood.
         sentence_encoder: ``auto`` | ``use`` | ``sbert`` | a built ``SentenceEncoder`` constraint
             (reused as is, e.g. across epochs) | None (no similarity constraint).

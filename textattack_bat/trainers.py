@@ -73,7 +73,9 @@ class BATTrainingArgs(textattack.TrainingArgs):
         max_length: tokenizer truncation length.
         synonym_table, antonym_table: JSON table paths; None builds them from the training data
             (synonyms from ``embedding``; antonyms from WordNet).
-        embedding: ``auto`` | ``counter-fitted`` | ``glove`` | ``glove-counterfitted`` | a vectors file, for a built synonym table.
+        embedding: ``auto`` (``counter-fitted`` when reachable, else ``glove-counterfitted``) |
+            ``counter-fitted`` | ``glove`` | ``glove-counterfitted`` | a vectors file, for a
+            built synonym table.
         skip_labels: labels without an antonym term; None infers them from the dataset's label
             names (NLI ``neutral``; QQP ``not_duplicate``), else none.
         synonym_max_words: BAT's synonym copy changes at most this many words (None: every word
@@ -323,6 +325,7 @@ class PerturbationTrainer(textattack.Trainer):
             else:
                 logger.info("No synonym table given: building one from the training vocabulary.")
                 embedding = load_embedding(self.training_args.embedding)
+                logger.info(f"Synonym source: {embedding.source}.")
                 self._synonym_table = build_synonym_table(
                     self._words, embedding, progress=True, vocabulary_source="training data"
                 )
