@@ -1,12 +1,13 @@
 """Wilson intervals against published values; the gold-edit evaluation on the shipped CAD edits."""
 
 import json
+from dataclasses import astuple
 
 import numpy as np
 import pytest
 from fakes import KeywordModel
 
-from textattack_bat.gold_edits import evaluate_gold_edits, load_gold_edits
+from textattack_bat.gold_edits import GoldEdit, evaluate_gold_edits, load_gold_edits
 from textattack_bat.rates import Rate, wilson_interval
 
 
@@ -92,7 +93,8 @@ def test_bad_gold_edit_file_is_reported(tmp_path):
     path = tmp_path / "bad.jsonl"
     path.write_text('{"premise": "a", "hypothesis": "b", "label": 0}\n')
     with pytest.raises(
-        ValueError, match=r"row 1: missing field\(s\) \['edited_hypothesis', 'edited_label'\]"
+        ValueError,
+        match=r"row 1: missing field\(s\) \['edited_label', 'edited_premise or edited_hypothesis'\]",
     ):
         load_gold_edits(path)
 
@@ -129,3 +131,60 @@ def test_shipped_cad_edits_on_minilm(shared_data):
     assert report.original_accuracy.successes == int(correct.sum())
     assert report.kept.trials == int(correct.sum())
     assert report.kept.successes == int((correct & (original == edited)).sum())
+
+
+def test_premise_side_edits_are_counted_by_hand(tmp_path):
+    """CAD's format: one side edited, per-side kept rates. Keyword model as above."""
+    rows = [
+        {
+            "premise": "A man runs outside.",
+            "hypothesis": "A man is outdoors.",
+            "label": 0,
+            "edited_premise": "A man runs indoors.",
+            "edited_hypothesis": "A man is outdoors.",
+            "edited_label": 2,
+            "edited": "premise",
+        },  # correct; the edited premise brings 'indoors': flips, not kept
+        {
+            "premise": "A boy stands.",
+            "hypothesis": "A boy stands.",
+            "label": 0,
+            "edited_premise": "A boy kneels.",
+            "edited_hypothesis": "A boy stands.",
+            "edited_label": 2,
+            "edited": "premise",
+        },  # correct, kept
+        {
+            "premise": "A man sits.",
+            "hypothesis": "A man stands.",
+            "label": 2,
+            "edited_premise": "A man sits.",
+            "edited_hypothesis": "A man sits.",
+            "edited_label": 0,
+            "edited": "hypothesis",
+        },  # correct, kept
+    ]
+    path = tmp_path / "edits.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    model = KeywordModel(
+        lambda w: [0.0, 0.0, 1.0] if w & {"indoors", "sits", "woman"} else [1.0, 0.0, 0.0]
+    )
+    edits = load_gold_edits(path)
+    assert [e.side for e in edits] == ["premise", "premise", "hypothesis"]
+    report = evaluate_gold_edits(model, edits)
+    assert (report.kept.successes, report.kept.trials) == (2, 3)
+    premise, hypothesis = report.kept_by_side["premise"], report.kept_by_side["hypothesis"]
+    assert (premise.successes, premise.trials) == (1, 2)
+    assert (hypothesis.successes, hypothesis.trials) == (1, 1)
+    assert report.to_dict()["kept_rate_by_side"]["premise"]["count"] == 1
+
+
+def test_shared_cad_files_load_with_both_sides(shared_data):
+    dev = load_gold_edits(shared_data / "cad_snli_edits_dev.jsonl")
+    test = load_gold_edits(shared_data / "cad_snli_edits_test.jsonl")
+    assert (len(dev), len(test)) == (792, 1568)
+    raw = [json.loads(line) for line in (shared_data / "cad_snli_edits_dev.jsonl").open()]
+    assert [e.side for e in dev] == [r["edited"] for r in raw]
+    # the side follows the text where the file does not name it (one dev row's edit is a no-op)
+    derived = [GoldEdit(*astuple(e)[:6]).side for e in dev]
+    assert sum(a != b for a, b in zip(derived, (r["edited"] for r in raw))) == 1

@@ -226,8 +226,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--gold-edits",
         metavar="FILE",
         help="JSON Lines of human label-changing edits "
-        "(premise, hypothesis, label, edited_hypothesis, edited_label): accuracy on originals "
-        "and edits, and the kept rate",
+        "(premise, hypothesis, label, edited_label, and edited_hypothesis and/or "
+        "edited_premise): accuracy on originals and edits, and the kept rate (overall and per "
+        "edited side)",
     )
     evaluate.add_argument(
         "--antonym-senses",

@@ -51,6 +51,13 @@ def default_skip_labels(dataset) -> tuple[int, ...]:
     return task.antonym_skip_labels if task else ()
 
 
+def default_antonym_flips(dataset) -> tuple[tuple[int, int], ...]:
+    """The labels a shared-word antonym swap implies (task registry, by the dataset's label
+    names): NLI ``((0, 2),)``; none for an unknown label set."""
+    task = task_for_label_names(getattr(dataset, "label_names", None))
+    return task.antonym_flips if task else ()
+
+
 def shipped_path(name: str) -> Path:
     """Path of a data file shipped in the package (see ``textattack_bat/data/README.md``)."""
     if name not in SHIPPED:

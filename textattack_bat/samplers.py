@@ -12,11 +12,12 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
 from textattack_bat.antonyms import WORD, WordNetAntonyms, match_case
-from textattack_bat.constraints import TEXTFOOLER_STOPWORDS
+from textattack_bat.stopwords import TEXTFOOLER_STOPWORDS
 
 Example = tuple[str, ...]
 
@@ -100,6 +101,20 @@ class SynonymSampler:
         return copies, mask
 
 
+class AntonymCopy(NamedTuple):
+    """One one-word antonym copy of an example: which column and characters changed, and whether
+    the swapped word is shared with another column (:mod:`textattack_bat.relevance`)."""
+
+    example: Example
+    column: int
+    start: int
+    end: int
+    shared: bool
+
+
+POSITIONS = ("any", "shared")
+
+
 class AntonymSampler:
     """One-word antonym copy: a random column that has a word with an antonym, a random such
     word in it, a random antonym of it. Rows whose label is in ``skip_labels`` (NLI neutral, QQP
@@ -107,7 +122,9 @@ class AntonymSampler:
 
     ``senses`` (:mod:`textattack_bat.senses`): with a policy other than ``all``, a word's
     antonyms are those of ``table`` that the policy offers for the word in its sentence (each
-    distinct text is tagged and scored once per sampler).
+    distinct text is tagged and scored once per sampler). ``positions="shared"``: where the
+    example has a word shared with another column that has an antonym, only such words are
+    swapped (:mod:`textattack_bat.relevance`); ``any`` (the paper's) draws from every word.
     """
 
     def __init__(
@@ -117,13 +134,17 @@ class AntonymSampler:
         seed: int = 0,
         stopwords: Collection[str] = TEXTFOOLER_STOPWORDS,
         senses: str | None = "all",
+        positions: str = "any",
     ):
         from textattack_bat.senses import get_policy
 
+        if positions not in POSITIONS:
+            raise ValueError(f"positions={positions!r}: choose one of {list(POSITIONS)}.")
         self.antonyms = {w: tuple(c) for w, c in table.items() if c and w not in stopwords}
         self.skip_labels = frozenset(int(label) for label in skip_labels)
         self.seed = seed
         self.policy = get_policy(senses)
+        self.positions = positions
         self._lookup = None
         self._spots: dict[str, tuple[tuple[int, int, tuple[str, ...]], ...]] = {}
 
@@ -149,8 +170,27 @@ class AntonymSampler:
                 found.append((start, end, options))
         return tuple(found)
 
+    def _example_spots(self, example: Example) -> list[tuple[int, tuple, bool]]:
+        """``(column, spot, shared)`` of every swappable word; only the shared ones when
+        ``positions="shared"`` and there are any."""
+        from textattack_bat.relevance import is_shared
+
+        spots = [
+            (column, spot, is_shared(example, column, text[spot[0] : spot[1]]))
+            for column, text in enumerate(example)
+            for spot in self.spots(text)
+        ]
+        if self.positions == "shared" and any(shared for _, _, shared in spots):
+            spots = [s for s in spots if s[2]]
+        return spots
+
     def perturb(self, example: Example, rng: random.Random) -> Example | None:
-        spots = [(column, spot) for column, text in enumerate(example) for spot in self.spots(text)]
+        if self.positions == "any":
+            spots = [
+                (column, spot) for column, text in enumerate(example) for spot in self.spots(text)
+            ]
+        else:
+            spots = [(column, spot) for column, spot, _ in self._example_spots(example)]
         if not spots:
             return None
         columns = sorted({column for column, _ in spots})
@@ -162,6 +202,19 @@ class AntonymSampler:
         swapped = text[:start] + antonym + text[end:]
         return example[:column] + (swapped,) + example[column + 1 :]
 
+    def candidates(self, example: Example, rng: random.Random, k: int) -> list[AntonymCopy]:
+        """Up to ``k`` distinct one-word antonym copies (every swap the sampler allows, in a
+        random order drawn from ``rng``)."""
+        copies = []
+        for column, (start, end, options), shared in self._example_spots(example):
+            text = example[column]
+            for antonym in options:
+                swapped = text[:start] + match_case(text[start:end], antonym) + text[end:]
+                copy = example[:column] + (swapped,) + example[column + 1 :]
+                copies.append(AntonymCopy(copy, column, start, end, shared))
+        rng.shuffle(copies)
+        return copies[:k]
+
     def __call__(
         self, examples: Sequence[Example], labels: Sequence[int], epoch: int = 0
     ) -> tuple[list[Example], np.ndarray]:
@@ -172,3 +225,13 @@ class AntonymSampler:
             copies.append(example if copy is None else copy)
             mask[i] = copy is not None
         return copies, mask
+
+    def candidate_lists(
+        self, examples: Sequence[Example], labels: Sequence[int], epoch: int, k: int
+    ) -> list[list[AntonymCopy]]:
+        """:meth:`candidates` of every row (none for a skipped label), for ``epoch``."""
+        rng = _rng(self.seed, epoch)
+        return [
+            [] if int(label) in self.skip_labels else self.candidates(tuple(example), rng, k)
+            for example, label in zip(examples, labels)
+        ]

@@ -3,7 +3,9 @@
 For each task: its input columns, its label names in GLUE / Hugging Face order, the labels the
 antonym attack skips (labels a one-word antonym swap cannot flip: NLI ``neutral``; for
 paraphrase tasks only the positive class is attacked, as in Chen, Ji & Evans 2022), its Hugging
-Face hub dataset and evaluation split, and the recipe preset it shares. Recipe presets and CLI
+Face hub dataset and evaluation split, the recipe preset it shares, and the label a one-word
+antonym swap of a word both columns share implies (``antonym_flips``: NLI entailment ->
+contradiction, "A man is outside" / "A man is inside"; paraphrase duplicate -> not duplicate). Recipe presets and CLI
 names (``antonym-under-<preset>``), skip-label inference, JSON Lines task detection, hub
 loading and the demo derive from :data:`TASKS`: adding a task is one entry here (plus a test).
 """
@@ -14,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 NLI_LABELS = ("entailment", "neutral", "contradiction")
+NLI_FLIPS = ((0, 2),)  # entailment -> contradiction
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,11 @@ class Task:
     hub_dataset: tuple[str, str | None]  # (name, subset) for datasets.load_dataset
     eval_split: str = "validation"
     preset: str = ""  # recipe preset shared by tasks of the same format: antonym-under-<preset>
+    antonym_flips: tuple[tuple[int, int], ...] = ()  # (label, label after a shared-word antonym)
+
+    def flipped_label(self, label: int) -> int | None:
+        """The label an antonym swap of a shared word implies for a row of ``label``, or None."""
+        return dict(self.antonym_flips).get(int(label))
 
     @property
     def num_labels(self) -> int:
@@ -42,9 +50,17 @@ TASKS: dict[str, Task] = {
             ("glue", "mnli"),
             "validation_matched",
             "nli",
+            NLI_FLIPS,
         ),
         Task(
-            "snli", ("premise", "hypothesis"), NLI_LABELS, (1,), ("snli", None), "validation", "nli"
+            "snli",
+            ("premise", "hypothesis"),
+            NLI_LABELS,
+            (1,),
+            ("snli", None),
+            "validation",
+            "nli",
+            NLI_FLIPS,
         ),
         Task(
             "qqp",
@@ -53,6 +69,7 @@ TASKS: dict[str, Task] = {
             (0,),
             ("glue", "qqp"),
             preset="qqp",
+            antonym_flips=((1, 0),),
         ),
         Task(
             "mrpc",
@@ -61,6 +78,7 @@ TASKS: dict[str, Task] = {
             (0,),
             ("glue", "mrpc"),
             preset="mrpc",
+            antonym_flips=((1, 0),),
         ),
     )
 }

@@ -33,17 +33,19 @@ import transformers
 from textattack.shared import logger
 
 from textattack_bat import distributed
-from textattack_bat.datasets import default_skip_labels, example_columns
+from textattack_bat.datasets import default_antonym_flips, default_skip_labels, example_columns
 from textattack_bat.distances import DISTANCES
 from textattack_bat.distributed import ShardedBatchSampler
 from textattack_bat.losses import PairwiseContrastiveLoss, TripletContrastiveLoss
+from textattack_bat.miners import MINERS, NegativeMiner
+from textattack_bat.relevance import inferred_label
 from textattack_bat.representations import (
     REPRESENTATIONS,
     check_representation,
     logits_and_representation,
     unwrap,
 )
-from textattack_bat.samplers import AntonymSampler, SynonymSampler
+from textattack_bat.samplers import POSITIONS, AntonymSampler, SynonymSampler
 from textattack_bat.senses import DEFAULT_SENSES, SENSE_POLICIES
 from textattack_bat.tables import (
     EMBEDDING_NAMES,
@@ -82,6 +84,19 @@ class BATTrainingArgs(textattack.TrainingArgs):
             is resampled, SAFER-style, as the authors).
         antonym_senses: which senses of a word in its sentence give BAT's antonym copies
             (``all``, ``first-sense``, ``lesk``, ``context``; see :mod:`textattack_bat.senses`).
+        antonym_positions: ``any`` (the paper's: every word with an antonym) or ``shared``
+            (only words whose lemma the other column shares, where there are any; see
+            :mod:`textattack_bat.relevance`).
+        negative_mining: which antonym copy BAT trains on: ``random`` (the paper's), or, among
+            up to ``mining_candidates`` copies run through the model without gradient, the
+            ``hardest``, a ``semi-hard`` or a ``kept`` one (see :mod:`textattack_bat.miners`).
+        mining_candidates: antonym copies per row and epoch that the miner chooses from.
+        labelled_negative_weight: weight of a cross-entropy term on the antonym copy towards the
+            label the swap implies (NLI entailment -> contradiction, paraphrase duplicate -> not
+            duplicate, only for a swapped word both columns share; :mod:`textattack_bat.relevance`);
+            0 (the paper's) switches it off. The term is the mean over the batch's labelled copies.
+        antonym_label_flips: ``((label, implied label), ...)`` for that term; None takes them from
+            the task registry by the dataset's label names.
         perturbation_seed: seed of the per-epoch perturbations.
         resume: continue from the latest ``checkpoint-epoch-N`` in ``output_dir``.
         robustness_eval_examples: if > 0, after each epoch evaluate accuracy, antonym ASR (both
@@ -113,6 +128,11 @@ class BATTrainingArgs(textattack.TrainingArgs):
     skip_labels: tuple[int, ...] | None = None
     synonym_max_words: int | None = None
     antonym_senses: str = DEFAULT_SENSES
+    antonym_positions: str = "any"
+    negative_mining: str = "random"
+    mining_candidates: int = 8
+    labelled_negative_weight: float = 0.0
+    antonym_label_flips: tuple[tuple[int, int], ...] | None = None
     perturbation_seed: int = 0
     resume: bool = True
     robustness_eval_examples: int = 0
@@ -203,6 +223,48 @@ class BATTrainingArgs(textattack.TrainingArgs):
             self.skip_labels,
             "a list of integer label ids, or None to infer them",
         )
+        _check(
+            self.antonym_positions in POSITIONS,
+            "antonym_positions",
+            self.antonym_positions,
+            f"one of {', '.join(POSITIONS)}",
+        )
+        _check(
+            self.negative_mining in MINERS,
+            "negative_mining",
+            self.negative_mining,
+            f"one of {', '.join(MINERS)}",
+        )
+        _check(
+            _is_int(self.mining_candidates) and self.mining_candidates > 0,
+            "mining_candidates",
+            self.mining_candidates,
+            "an integer > 0",
+        )
+        _check(
+            _is_number(self.labelled_negative_weight) and self.labelled_negative_weight >= 0,
+            "labelled_negative_weight",
+            self.labelled_negative_weight,
+            "a number >= 0 (0 switches the term off)",
+        )
+        _check(
+            self.antonym_label_flips is None
+            or (
+                isinstance(self.antonym_label_flips, (list, tuple))
+                and all(
+                    isinstance(pair, (list, tuple)) and len(pair) == 2 and all(map(_is_int, pair))
+                    for pair in self.antonym_label_flips
+                )
+            ),
+            "antonym_label_flips",
+            self.antonym_label_flips,
+            "pairs of integer label ids ((from, to), ...), or None to take them from the task",
+        )
+
+    @property
+    def mines_negatives(self) -> bool:
+        """Whether BAT draws several antonym candidates per row (mining or labelled copies)."""
+        return self.negative_mining != "random" or self.labelled_negative_weight > 0
 
 
 class SettingError(ValueError):
@@ -285,6 +347,11 @@ class PerturbationTrainer(textattack.Trainer):
             tuple(training_args.skip_labels)
             if training_args.skip_labels is not None
             else default_skip_labels(train_dataset)
+        )
+        self.antonym_flips = dict(
+            training_args.antonym_label_flips
+            if training_args.antonym_label_flips is not None
+            else default_antonym_flips(train_dataset)
         )
         self.history: list[dict] = []
         self._reported: set[str] = set()
@@ -630,6 +697,11 @@ class PerturbationTrainer(textattack.Trainer):
         return self.history
 
 
+def _label_or_none(flips: dict[int, int], label: int, shared: bool) -> int:
+    implied = inferred_label(flips, label, shared)
+    return -1 if implied is None else implied
+
+
 class SAFERTrainer(PerturbationTrainer):
     """Cross-entropy on SAFER copies: every epoch, each word resampled uniformly from its synonym set."""
 
@@ -672,6 +744,14 @@ class BATTrainer(PerturbationTrainer):
             raise ValueError(
                 "BATTrainer needs method 'bat-triplet' or 'bat-pairwise' (use SAFERTrainer for 'safer')."
             )
+        self.miner = NegativeMiner(a.negative_mining, margin=a.margin, distance=a.distance)
+        if a.labelled_negative_weight > 0 and not self.antonym_flips:
+            warnings.warn(
+                "labelled_negative_weight > 0 but no label flips are known for this dataset's "
+                "labels: the term stays 0. Pass antonym_label_flips=((from, to), ...).",
+                RuntimeWarning,
+                stacklevel=2,
+            )
 
     def perturb_epoch(self, epoch: int) -> dict:
         seed = self.training_args.perturbation_seed
@@ -684,21 +764,88 @@ class BATTrainer(PerturbationTrainer):
                 self.skip_labels,
                 seed=seed + 1,
                 senses=self.training_args.antonym_senses,
+                positions=self.training_args.antonym_positions,
             )
+        copies = {"synonym_texts": synonyms, "synonym_mask": synonym_mask}
+        if self.training_args.mines_negatives:
+            k = self.training_args.mining_candidates if self.miner.strategy != "random" else 1
+            lists = self._antonym_sampler.candidate_lists(self.texts, self.labels, epoch, k)
+            copies["antonym_candidates"] = [[c.example for c in row] for row in lists]
+            copies["antonym_candidate_labels"] = [
+                [_label_or_none(self.antonym_flips, label, c.shared) for c in row]
+                for row, label in zip(lists, self.labels)
+            ]
+            antonym_mask = np.array([bool(row) for row in lists], dtype=np.float32)
+            labelled = sum(x >= 0 for row in copies["antonym_candidate_labels"] for x in row)
+            logger.info(
+                f"BAT copies for epoch {epoch}: synonym {synonym_mask.mean():.1%} of rows, antonym "
+                f"candidates for {antonym_mask.mean():.1%} ({sum(map(len, lists))} in all, "
+                f"{labelled} with an implied label)."
+            )
+            return copies
         antonyms, antonym_mask = self._antonym_sampler(self.texts, self.labels, epoch)
         logger.info(
             f"BAT copies for epoch {epoch}: synonym {synonym_mask.mean():.1%}, antonym {antonym_mask.mean():.1%} of rows."
         )
+        return {**copies, "antonym_texts": antonyms, "antonym_mask": antonym_mask}
+
+    def _choose_negatives(self, model, tokenizer, batch) -> dict:
+        """The miner's antonym copy per row, its implied label (-1: none) and the mask."""
+        candidates, labels = batch["antonym_candidates"], batch["antonym_candidate_labels"]
+        if self.miner.strategy == "random":
+            index = torch.tensor([0 if row else -1 for row in candidates])
+        else:
+            index = self._mine(model, tokenizer, batch)
+        rows = range(len(candidates))
         return {
-            "synonym_texts": synonyms,
-            "synonym_mask": synonym_mask,
-            "antonym_texts": antonyms,
-            "antonym_mask": antonym_mask,
+            "antonym_texts": [
+                candidates[i][index[i]] if index[i] >= 0 else batch["texts"][i] for i in rows
+            ],
+            "antonym_labels": torch.tensor(
+                [labels[i][index[i]] if index[i] >= 0 else -1 for i in rows]
+            ),
+            "antonym_mask": (index >= 0).float(),
         }
 
+    def _mine(self, model, tokenizer, batch) -> torch.Tensor:
+        """Candidate index per row (-1: none), from one gradient-free pass in eval mode over the
+        originals, their synonym copies and every candidate."""
+        candidates = batch["antonym_candidates"]
+        n, width = len(candidates), max((len(row) for row in candidates), default=0)
+        if width == 0:
+            return torch.full((n,), -1, dtype=torch.long)
+        flat = [text for row in candidates for text in row]
+        texts = batch["texts"] + batch["synonym_texts"] + flat
+        training = model.training
+        model.eval()
+        try:
+            with torch.no_grad():
+                logits, h = logits_and_representation(
+                    model, self._tokenize(tokenizer, texts), self.training_args.representation
+                )
+        finally:
+            model.train(training)
+        anchor, positive, found = h[:n], h[n : 2 * n], h[2 * n :]
+        predictions = logits.argmax(dim=-1)
+        padded = anchor.new_zeros((n, width, anchor.shape[-1]))
+        valid = torch.zeros((n, width), dtype=torch.bool, device=anchor.device)
+        kept = torch.zeros_like(valid)
+        start = 0
+        for i, row in enumerate(candidates):
+            padded[i, : len(row)] = found[start : start + len(row)]
+            valid[i, : len(row)] = True
+            kept[i, : len(row)] = (
+                predictions[2 * n + start : 2 * n + start + len(row)] == predictions[i]
+            )
+            start += len(row)
+        d_ap = self.miner.distance(anchor, positive)
+        return self.miner(anchor, d_ap, padded, valid, kept).cpu()
+
     def training_step(self, model, tokenizer, batch):
-        if "antonym_mask" not in batch:  # clean epoch
+        if "antonym_mask" not in batch and "antonym_candidates" not in batch:  # clean epoch
             return self.cross_entropy_step(model, tokenizer, batch["texts"], batch["labels"])
+        if "antonym_candidates" in batch:
+            batch = {**batch, **self._choose_negatives(model, tokenizer, batch)}
         targets = batch["labels"]
         device = textattack.shared.utils.device
         positive_mask = batch["synonym_mask"].to(device)
@@ -729,5 +876,16 @@ class BATTrainer(PerturbationTrainer):
             anchor, positive, negative, need_positive.float(), negative_mask
         )
         loss = ce + contrastive
+        weight = self.training_args.labelled_negative_weight
+        if weight > 0:
+            implied = batch["antonym_labels"][neg_rows.cpu()].to(logits.device)
+            labelled = implied >= 0
+            labelled_ce = (
+                torch.nn.functional.cross_entropy(logits[n + n_pos :][labelled], implied[labelled])
+                if labelled.any()
+                else logits.new_zeros(())
+            )
+            loss = loss + weight * labelled_ce
+            terms["labelled_ce"] = labelled_ce.detach()
         self._record(ce=ce.detach(), contrastive=contrastive.detach(), **terms)
         return loss, logits[:n].argmax(dim=-1).cpu(), targets
