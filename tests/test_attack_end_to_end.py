@@ -157,7 +157,8 @@ def test_cli_synonym_over_on_real_mnli(nli_model_dir, shared_data, tmp_path):
     )
     assert "Number of successful attacks:" in stdout and "Attack success rate:" in stdout
     assert len(rows) == 20
-    neighbours = EmbeddingNeighbours(load_embedding("auto"))  # what the recipe uses offline: GloVe
+    # what the recipe uses offline: glove-counterfitted neighbours, filtered
+    neighbours = EmbeddingNeighbours(load_embedding("auto"))
     successes = [r for r in rows if r["result_type"] == "Successful"]
     assert len(successes) >= 2, f"only {len(successes)} successful synonym attacks on 20 MNLI rows"
     for row in successes:

