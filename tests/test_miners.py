@@ -118,3 +118,61 @@ def test_trainer_mines_the_candidate_closest_in_an_independent_forward(
             after = " ".join(copy).replace(".", "").split()
             (swapped,) = [a.lower() for a, b in zip(before, after) if a != b]
             assert label == (2 if swapped in shared[i] else -1), (copy, label)
+
+
+def test_labelled_negative_term_is_the_cross_entropy_towards_the_implied_label(
+    fresh_nli_model_dir, tmp_path
+):
+    import torch.nn.functional as F
+
+    from textattack_bat.models import load_classifier
+    from textattack_bat.trainers import BATTrainer, BATTrainingArgs
+
+    rows = [
+        (("A man sleeps outside.", "A man is outside."), 0),  # shared: -> contradiction
+        (("Two boys play a game.", "The boys are happy."), 2),  # contradiction: no label
+    ]
+    wrapper = load_classifier(fresh_nli_model_dir, num_labels=3)
+    dataset = textattack.datasets.Dataset(
+        rows,
+        input_columns=("premise", "hypothesis"),
+        label_names=("entailment", "neutral", "contradiction"),
+    )
+    args = BATTrainingArgs(
+        output_dir=str(tmp_path),
+        labelled_negative_weight=0.5,
+        triplet_lambda=0.0,  # only CE and the labelled term remain
+        antonym_positions="shared",
+        skip_labels=[1],
+        antonym_senses="all",
+    )
+    trainer = BATTrainer(
+        wrapper,
+        "classification",
+        dataset,
+        training_args=args,
+        synonym_table={},
+        antonym_table={"outside": ["inside"], "happy": ["sad"]},
+    )
+    copies = trainer.perturb_epoch(1)
+    assert copies["antonym_candidate_labels"] == [[2], [-1]]
+    as_collated = {k: v if isinstance(v, list) else torch.as_tensor(v) for k, v in copies.items()}
+    batch = {"texts": trainer.texts, "labels": torch.tensor(trainer.labels), **as_collated}
+    model, tokenizer = wrapper.model.eval(), wrapper.tokenizer  # no dropout: comparable passes
+    with torch.no_grad():
+        loss, _, _ = trainer.training_step(model, tokenizer, batch)
+
+        def logits(pairs):
+            inputs = tokenizer(
+                [p for p, _ in pairs], [h for _, h in pairs], padding=True, return_tensors="pt"
+            )
+            return model(**inputs).logits
+
+        ce = F.cross_entropy(logits(trainer.texts), torch.tensor([0, 2]))
+        copy = copies["antonym_candidates"][0][0]
+        assert copy == ("A man sleeps inside.", "A man is outside.") or copy == (
+            "A man sleeps outside.",
+            "A man is inside.",
+        )
+        labelled = F.cross_entropy(logits([copy]), torch.tensor([2]))
+    assert float(loss) == pytest.approx(float(ce + 0.5 * labelled), abs=1e-4)
