@@ -170,10 +170,7 @@ def evaluate(args, model, eval_data, tables, encoder) -> dict:
     }
 
 
-def pct(rate: dict) -> str:
-    from textattack_bat.rates import Rate
-
-    return Rate.from_dict(rate).cell()
+pct = bat_effect.pct
 
 
 def write_markdown(out: Path, results: dict) -> None:
