@@ -1,9 +1,8 @@
-"""Word lists: TextFooler's stopwords (never perturbed) and the function words that no content
-word's synonym set may hold."""
+"""Word lists: TextFooler's stopwords (never perturbed) and the auxiliaries, which with NLTK's
+English stopwords make the function words no content word's synonym set may hold
+(:func:`textattack_bat.synonym_filters.function_words`)."""
 
 from __future__ import annotations
-
-import functools
 
 # The stopword list of TextFooler's public implementation, as in TextAttack's
 # `textattack/attack_recipes/textfooler_jin_2019.py` (MIT licence, QData/TextAttack).
@@ -44,19 +43,8 @@ TEXTFOOLER_STOPWORDS = frozenset({
 AUXILIARIES = frozenset(
     {
         "am", "are", "is", "was", "were", "be", "been", "being",
-        "do", "does", "did", "done", "doing",
+        "do", "does", "did", "doing",
         "have", "has", "had", "having",
         "will", "would", "shall", "should", "can", "could", "may", "might", "must", "ought",
     }
 )  # fmt: skip
-
-
-@functools.lru_cache(maxsize=1)
-def function_words() -> frozenset[str]:
-    """TextFooler's stopwords, the auxiliaries and NLTK's English stopwords (bundled corpus)."""
-    from nltk.corpus import stopwords
-
-    from textattack_bat import resources
-
-    resources.require_nltk("stopwords")
-    return TEXTFOOLER_STOPWORDS | AUXILIARIES | frozenset(stopwords.words("english"))

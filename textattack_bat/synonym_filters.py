@@ -29,6 +29,18 @@ def _wordnet():
     return resources.wordnet()  # checked once: the check looks on disk
 
 
+@functools.lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """TextFooler's stopwords, the auxiliaries and NLTK's English stopwords (bundled corpus)."""
+    from nltk.corpus import stopwords
+
+    from textattack_bat import resources
+    from textattack_bat.stopwords import AUXILIARIES, TEXTFOOLER_STOPWORDS
+
+    resources.require_nltk("stopwords")
+    return TEXTFOOLER_STOPWORDS | AUXILIARIES | frozenset(stopwords.words("english"))
+
+
 @functools.lru_cache(maxsize=2**17)
 def lemmas(word: str) -> frozenset[str]:
     """The word and its lemmas (lemminflect's, and WordNet's morphy for each PoS)."""
@@ -95,8 +107,6 @@ class NotFunctionWord:
     name = "function-word"
 
     def __init__(self):
-        from textattack_bat.stopwords import function_words
-
         self.words = function_words()
 
     def __call__(self, word: str, candidate: str) -> bool:
