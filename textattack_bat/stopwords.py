@@ -43,7 +43,7 @@ TEXTFOOLER_STOPWORDS = frozenset({
 AUXILIARIES = frozenset(
     {
         "am", "are", "is", "was", "were", "be", "been", "being",
-        "do", "does", "did", "doing",
+        "do", "does", "did", "done", "doing",
         "have", "has", "had", "having",
         "will", "would", "shall", "should", "can", "could", "may", "might", "must", "ought",
     }
