@@ -10,7 +10,8 @@ cross-entropy only, the others with BAT-Triplet (one-word synonym copies from
 - antonym positions restricted to words the other sentence shares (``shared``);
 - labelled negatives: cross-entropy on the antonym copy towards the label the swap implies
   (entailment -> contradiction for a shared word; ``bench/label_inference.py``), weight 1;
-- combinations, and labelled negatives without the contrastive term (lambda 0).
+- combinations, and labelled negatives without the contrastive term (lambda 0);
+- ``safer`` (SAFER, two epochs), the synonym-side reference of the trade-off.
 
 Evaluation (SNLI test and CAD; rates with counts and 95% Wilson intervals): clean accuracy on
 the first ``--accuracy-rows``; antonym ASR under both protocols on the first ``--attack-rows``;
@@ -57,6 +58,10 @@ CONFIGS: dict[str, tuple[dict, str]] = {
         "reference: 2 cross-entropy epochs",
     ),
     "bat": (BAT, "BAT-Triplet, the paper's random one-word antonym negatives"),
+    "safer": (
+        {"method": "safer", "embedding": "glove-counterfitted", "epochs": 2},
+        "SAFER: every word resampled from its synonym set (the synonym-side reference)",
+    ),
     "bat-hardest": (
         {**BAT, "negative_mining": "hardest"},
         "negative: the hardest of 8 antonym candidates",
@@ -95,7 +100,7 @@ CONFIGS: dict[str, tuple[dict, str]] = {
 
 
 # configurations that bench/bat_effect.py trains with the same settings: its model is reused
-RUN_DIRS = {"bat": "triplet-gcf-1word-2ep"}
+RUN_DIRS = {"bat": "triplet-gcf-1word-2ep", "safer": "safer-gcf-2ep"}
 
 
 def evaluate(args, model, eval_data, tables, encoder) -> dict:
