@@ -59,7 +59,7 @@ CONFIGS: dict[str, tuple[dict, str]] = {
     ),
     "bat": (BAT, "BAT-Triplet, the paper's random one-word antonym negatives"),
     "safer": (
-        {"method": "safer", "embedding": "glove-counterfitted", "epochs": 2},
+        bat_effect.CONFIGS["safer-gcf-2ep"][1],  # the same run: RUN_DIRS reuses its model
         "SAFER: every word resampled from its synonym set (the synonym-side reference)",
     ),
     "bat-hardest": (
