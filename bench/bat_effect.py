@@ -315,6 +315,7 @@ def evaluate(args, model, eval_data, tables, representation: str, distance: str)
             representation=rep,
             distance=dist,
             max_length=args.max_length,
+            senses="all",  # the table above is already filtered by the policy
         )
         probes[f"{rep}/{dist}"] = probe(model)
     return {

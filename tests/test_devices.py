@@ -73,3 +73,25 @@ def test_evaluate_cli_refuses_a_missing_device_in_one_line(shared_data, tmp_path
         .startswith("textattack-bat evaluate: error: --device cuda:0: CUDA is not")
     )
     assert "Traceback" not in out.stderr
+
+
+def test_the_context_sense_encoder_follows_textattacks_device(monkeypatch):
+    """On a GPU machine run with ``--device cpu`` (TextAttack's device set to the CPU), the
+    context policy's sentence encoder is built on the CPU too; an explicit device still wins."""
+    import sentence_transformers
+    import textattack
+
+    from textattack_bat.senses import ContextSenses
+
+    built = []
+
+    class Recorder:
+        def __init__(self, model, device=None):
+            built.append(device)
+
+    monkeypatch.setattr(sentence_transformers, "SentenceTransformer", Recorder)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(textattack.shared.utils, "device", torch.device("cpu"))
+    ContextSenses()._encoder()
+    ContextSenses(device="cpu")._encoder()
+    assert built == ["cpu", "cpu"]

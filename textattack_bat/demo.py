@@ -131,6 +131,7 @@ def run_demo(
         skip_labels=SNLI.antonym_skip_labels,
         max_length=DEMO_TRAINING["max_length"],
         seed=seed,
+        senses=warm_trainer.training_args.antonym_senses,
     )
     models, reports, histories = {}, {}, {}
     for step, (name, clean) in enumerate((("normal", True), ("bat", False)), start=2):

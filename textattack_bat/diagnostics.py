@@ -22,10 +22,14 @@ import torch
 from textattack_bat.distances import get_distance
 from textattack_bat.representations import encode
 from textattack_bat.samplers import AntonymSampler, Example, SynonymSampler
+from textattack_bat.senses import DEFAULT_SENSES
 
 
 class RepresentationProbe:
-    """Fixed (x, x_o, x_u) triples; ``probe(model_wrapper)`` -> pull, push, ratio, gap, n."""
+    """Fixed (x, x_o, x_u) triples; ``probe(model_wrapper)`` -> pull, push, ratio, gap, n.
+
+    ``senses``: the sense policy of the antonym copies; give the one the model was trained with
+    (``BATTrainingArgs.antonym_senses``), so that the probe measures the copies training used."""
 
     def __init__(
         self,
@@ -39,11 +43,12 @@ class RepresentationProbe:
         distance: str = "cosine",
         max_length: int = 128,
         seed: int = 0,
+        senses: str = DEFAULT_SENSES,
     ):
         synonyms, synonym_mask = SynonymSampler(synonym_table, seed=seed)(examples, epoch=0)
-        antonyms, antonym_mask = AntonymSampler(antonym_table, skip_labels, seed=seed + 1)(
-            examples, labels, epoch=0
-        )
+        antonyms, antonym_mask = AntonymSampler(
+            antonym_table, skip_labels, seed=seed + 1, senses=senses
+        )(examples, labels, epoch=0)
         keep = np.flatnonzero(synonym_mask * antonym_mask)[:max_examples]
         if len(keep) == 0:
             raise ValueError(

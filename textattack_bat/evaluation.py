@@ -392,6 +392,7 @@ class RobustnessCallback:
                 args.distance,
                 args.max_length,
                 seed=args.perturbation_seed,
+                senses=args.antonym_senses,
             )
         return self.probe
 

@@ -202,11 +202,17 @@ class ContextSenses(SensePolicy):
 
     def _encoder(self):
         if self._model is None:
+            import textattack
             from sentence_transformers import SentenceTransformer
 
             from textattack_bat import resources
 
-            device = resources.resolve_device(self.device)
+            # None: TextAttack's device, which ``--device`` sets (not CUDA whenever present)
+            device = (
+                resources.resolve_device(self.device)
+                if self.device is not None
+                else textattack.shared.utils.device
+            )
             try:
                 model = str(resources.minilm_path())
             except resources.ResourceNotFoundError:
