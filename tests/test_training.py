@@ -277,12 +277,19 @@ def test_command_line_precedence(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_a_killed_and_resumed_run_equals_an_uninterrupted_one(tmp_path):
     """Same seed: killed after epoch 1 (during epoch 2's evaluation) and resumed, the run ends
-    with the same weights, optimizer state and history as a run that was never interrupted."""
+    with the same weights, optimizer state and history as a run that was never interrupted;
+    Python's and NumPy's generators continue too (a callback draws from both every epoch)."""
+    import random
+
+    import numpy as np
     import torch
 
     train, evaluation = snli(32), snli(16, name="snli_eval_sample.jsonl")
 
-    def run(out, callbacks=()):
+    def draw(trainer, epoch):
+        return {"python_draw": random.random(), "numpy_draw": float(np.random.rand())}
+
+    def run(out, callbacks=(draw,)):
         torch.manual_seed(0)  # the same fresh head in every run
         args = BATTrainingArgs(method="bat-triplet", num_epochs=2, per_device_train_batch_size=16,
                                output_dir=str(out), embedding="glove")  # fmt: skip
@@ -297,7 +304,7 @@ def test_a_killed_and_resumed_run_equals_an_uninterrupted_one(tmp_path):
 
     uninterrupted = run(tmp_path / "a").train()
     with pytest.raises(KeyboardInterrupt):
-        run(tmp_path / "b", [crash_in_epoch_2]).train()
+        run(tmp_path / "b", [draw, crash_in_epoch_2]).train()
     resumed = run(tmp_path / "b").train()
 
     assert len(resumed) == len(uninterrupted) == 2
@@ -341,3 +348,19 @@ def test_fresh_head_is_initialised_from_the_seed():
     assert torch.equal(torch.rand(3), expected_next)  # global RNG untouched
     assert torch.equal(head(0), first)
     assert not torch.equal(head(1), first)
+
+
+@pytest.mark.parametrize(
+    "epochs,clean,expected",
+    [
+        (2, 2, "2 cross-entropy epochs (no perturbed copies)"),
+        (1, 1, "1 cross-entropy epoch (no perturbed copies)"),
+        (3, 0, "bat-triplet, 3 epochs"),
+        (3, 1, "1 cross-entropy epoch, then bat-triplet for 2"),
+    ],
+)
+def test_the_log_names_cross_entropy_epochs_as_such(epochs, clean, expected):
+    from textattack_bat.trainers import training_plan
+
+    args = BATTrainingArgs(method="bat-triplet", num_epochs=epochs, num_clean_epochs=clean)
+    assert training_plan(args) == expected

@@ -92,6 +92,7 @@ _SUBMODULES = {
     "miners",
     "models",
     "plots",
+    "random_states",
     "rates",
     "recipes",
     "reductions",

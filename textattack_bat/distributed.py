@@ -75,6 +75,15 @@ def global_sum(value: torch.Tensor) -> torch.Tensor:
     return total
 
 
+def gather_objects(value: object) -> list:
+    """``value`` of every process, in rank order (``[value]`` when single); all ranks call it."""
+    if not is_distributed():
+        return [value]
+    gathered: list = [None] * world_size()
+    torch.distributed.all_gather_object(gathered, value)
+    return gathered
+
+
 class ShardedBatchSampler:
     """Per-rank batches of one seeded permutation per epoch (see the module docstring)."""
 

@@ -32,7 +32,7 @@ import tqdm
 import transformers
 from textattack.shared import logger
 
-from textattack_bat import distributed
+from textattack_bat import distributed, random_states
 from textattack_bat.datasets import default_antonym_flips, default_skip_labels, example_columns
 from textattack_bat.distances import DISTANCES
 from textattack_bat.distributed import ShardedBatchSampler
@@ -513,15 +513,16 @@ class PerturbationTrainer(textattack.Trainer):
         super()._save_model_checkpoint(unwrap(model), tokenizer, step, epoch, best, last)
 
     def _save_checkpoint(
-        self, model, tokenizer, epoch: int, optimizer, scheduler, best: dict
+        self, model, tokenizer, epoch: int, optimizer, scheduler, best: dict, rng: list[dict]
     ) -> Path:
+        """Rank 0 writes the checkpoint; ``rng``: every process's generator states, by rank."""
         self._save_model_checkpoint(model, tokenizer, epoch=epoch)
         path = Path(self.training_args.output_dir) / f"checkpoint-epoch-{epoch}"
         torch.save(
             {
                 "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict() if scheduler else None,
-                "torch_rng": torch.get_rng_state(),
+                "random_states": rng,
             },
             path / OPTIMIZER_FILE,
         )
@@ -550,7 +551,17 @@ class PerturbationTrainer(textattack.Trainer):
         optimizer.load_state_dict(saved["optimizer"])
         if scheduler is not None and saved["scheduler"] is not None:
             scheduler.load_state_dict(saved["scheduler"])
-        torch.set_rng_state(saved["torch_rng"])
+        if "random_states" in saved:
+            states = saved["random_states"]
+            if len(states) != distributed.processes():
+                warnings.warn(
+                    f"{path} was written by {len(states)} process(es), this run has "
+                    f"{distributed.processes()}: the resumed run is not an exact continuation.",
+                    stacklevel=2,
+                )
+            random_states.restore(states[min(distributed.rank(), len(states) - 1)])
+        else:  # checkpoints written before every generator was saved
+            torch.set_rng_state(saved["torch_rng"])
         self._global_step = state["global_step"]
         self.history = state["history"]
         logger.info(f"Resuming from {path} (epoch {epoch} done, step {self._global_step}).")
@@ -613,20 +624,21 @@ class PerturbationTrainer(textattack.Trainer):
                 broadcast_buffers=False,
             )
         logger.info(
-            f"{args.method}: {len(self.texts)} examples, {args.num_epochs} epochs, batch {batch_size}"
+            f"{training_plan(args)}: {len(self.texts)} examples, batch {batch_size}"
             f"{f' x {world} processes' if world > 1 else ''}, lr {args.learning_rate}, "
             f"device {textattack.shared.utils.device}."
         )
 
         for epoch in range(start_epoch, args.num_epochs + 1):
             self._epoch = epoch
-            logger.info(f"Epoch {epoch}/{args.num_epochs}")
+            kind = "cross-entropy" if self.is_clean_epoch(epoch) else args.method
+            logger.info(f"Epoch {epoch}/{args.num_epochs} ({kind})")
             loader = self.get_train_dataloader(self.train_dataset, None, batch_size)
             model.train()
             self._terms, self._term_steps = {}, 0
             total_loss, correct, seen = 0.0, 0, 0
             bar = tqdm.tqdm(
-                loader, desc=f"{args.method} epoch {epoch}", dynamic_ncols=True, disable=not main
+                loader, desc=f"{kind} epoch {epoch}", dynamic_ncols=True, disable=not main
             )
             for step, batch in enumerate(bar):
                 loss, preds, targets = self.training_step(model, tokenizer, batch)
@@ -686,8 +698,10 @@ class PerturbationTrainer(textattack.Trainer):
                         {f"epoch/{k}": v for k, v in record.items() if isinstance(v, (int, float))},
                         epoch,
                     )
-                if epoch % (args.checkpoint_interval_epochs or 1) == 0 or epoch == args.num_epochs:
-                    self._save_checkpoint(model, tokenizer, epoch, optimizer, scheduler, best)
+            if epoch % (args.checkpoint_interval_epochs or 1) == 0 or epoch == args.num_epochs:
+                rng = distributed.gather_objects(random_states.capture())  # every rank calls it
+                if main:
+                    self._save_checkpoint(model, tokenizer, epoch, optimizer, scheduler, best, rng)
             distributed.barrier()  # the others wait for rank 0's evaluation and checkpoint
 
         if args.save_last and main:
@@ -695,6 +709,22 @@ class PerturbationTrainer(textattack.Trainer):
         distributed.barrier()
         self.model_wrapper.model = unwrap(model)
         return self.history
+
+
+def training_plan(args: BATTrainingArgs) -> str:
+    """What the epochs train with: "2 cross-entropy epochs", "bat-triplet, 3 epochs" or
+    "1 cross-entropy epoch, then bat-triplet for 2" (``num_clean_epochs`` come first)."""
+    clean = min(args.num_clean_epochs, args.num_epochs)
+    rest = args.num_epochs - clean
+
+    def epochs(n: int) -> str:
+        return f"{n} epoch{'s' if n != 1 else ''}"
+
+    if rest == 0:
+        return f"{epochs(clean).replace(' ', ' cross-entropy ', 1)} (no perturbed copies)"
+    if clean == 0:
+        return f"{args.method}, {epochs(rest)}"
+    return f"{epochs(clean).replace(' ', ' cross-entropy ', 1)}, then {args.method} for {rest}"
 
 
 def _label_or_none(flips: dict[int, int], label: int, shared: bool) -> int:
