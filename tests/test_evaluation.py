@@ -197,3 +197,20 @@ def test_robustness_callback_reuses_its_sentence_encoder_across_epochs(
     log = json.loads((tmp_path / "robustness_log.json").read_text())
     assert [e["epoch"] for e in log] == [1, 2]
     assert log[0]["report"]["settings"]["synonym_sentence_encoder"].startswith("CachedSBERT(")
+
+
+def test_usage_errors_exit_2_and_name_the_fix(capsys):
+    """A wrong dataset argument is a usage error: exit status 2, as argparse's."""
+    from textattack_bat import cli
+
+    datasets = str(ROOT / "recipes" / "datasets.py")
+    for argv in (
+        ["evaluate", "--model", "some-model", "--dataset-from-file", f"{datasets}^nope"],
+        ["build-tables", "--dataset-from-file", f"{datasets}^nope", "--out", "unused"],
+    ):
+        assert cli.main([*argv, "--device", "cpu"]) == 2
+        err = capsys.readouterr().err
+        assert f"textattack-bat {argv[0]}: error: {datasets} defines no variable 'nope': " in err
+        assert f"give --dataset-from-file {datasets}^VARIABLE" in err
+    with pytest.raises(ValueError, match=r"no dataset: give --dataset NAME\[\^SUBSET\]"):
+        cli.load_dataset_arg(None, None, None)

@@ -124,6 +124,50 @@ def test_doctor_reports_every_resource():
     assert "MISSING" not in out.stdout.split("counter-fitted")[0]
 
 
+def test_first_textattack_import_prints_no_nltk_download_errors(tmp_path):
+    """A fresh machine, no variable set (not offline): the bundled NLTK data serves every lookup,
+    so TextAttack's first-run downloads are skipped and print no ``[nltk_data]`` blocks."""
+    drop = {*resources.OFFLINE_ENV_VARS, "NLTK_DATA", "TA_CACHE_DIR"}
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(HOME=str(tmp_path), TA_CACHE_DIR=str(tmp_path / "ta-cache"))
+    out = subprocess.run(
+        [sys.executable, "-c", "import textattack"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "[nltk_data]" not in out.stdout + out.stderr, out.stderr[-2000:]
+    assert (tmp_path / "ta-cache" / "post_install_check_3").is_file()
+
+
+def test_doctor_says_not_cached_for_vectors_fetched_on_first_use(tmp_path, monkeypatch, capsys):
+    from textattack_bat import cli
+
+    for variable in resources.OFFLINE_ENV_VARS:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("TA_CACHE_DIR", str(tmp_path))
+
+    def counterfitted_lines() -> list[str]:
+        cli.main(["doctor"])
+        lines = capsys.readouterr().out.splitlines()
+        at = next(i for i, line in enumerate(lines) if "counter-fitted-embeddings" in line)
+        return lines[at : at + 2]
+
+    online = counterfitted_lines()[0].split()
+    assert online[1:3] == ["not", "cached"], online
+    assert "downloaded from TextAttack's S3 on first use; offline: use --embedding " in (
+        " ".join(online)
+    )
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    offline, fix = counterfitted_lines()
+    assert offline.split()[1] == "MISSING" and "offline" in offline
+    assert fix.split("fix: ")[1] == (
+        "go online once, or use --embedding glove-counterfitted (or glove)"
+    )
+
+
 def test_bogus_model_path_gives_a_clear_error(tmp_path):
     from textattack_bat.models import load_classifier
 

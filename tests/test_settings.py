@@ -205,7 +205,7 @@ def test_cli_rejects_bad_values_with_one_line(tmp_path):
         lines = [
             line for line in result.stderr.splitlines() if line.strip() and "Warning" not in line
         ]
-        assert result.returncode == 1, (attack, result.stderr[-2000:])
+        assert result.returncode == 2, (attack, result.stderr[-2000:])
         assert "Traceback" not in result.stderr, attack
         assert lines[-1].startswith(message), (attack, lines[-3:])
         assert not (tmp_path / "out").exists()

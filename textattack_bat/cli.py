@@ -15,15 +15,16 @@ def _doctor(args: argparse.Namespace) -> int:
 
     rows = resources.report()
     width = max(len(row.name) for row in rows)
+    marks = max(len(row.mark or "MISSING") for row in rows)
     print(
         f"textattack-bat resources (offline mode: {'yes' if resources.is_offline() else 'no'}; "
         f"CLI autoload: {'disabled' if autoload.is_disabled() else 'enabled'})"
     )
     for row in rows:
-        mark = "found  " if row.found else "MISSING"
-        print(f"  {row.name:<{width}}  {mark}  {row.where}")
+        mark = row.mark or ("found" if row.found else "MISSING")
+        print(f"  {row.name:<{width}}  {mark:<{marks}}  {row.where}")
         if not row.found and row.fix:
-            print(f"  {'':<{width}}           fix: {row.fix}")
+            print(f"  {'':<{width}}  {'':<{marks}}  fix: {row.fix}")
     required = [row for row in rows if row.name.startswith("nltk:") and not row.found]
     return 1 if required else 0
 
@@ -50,11 +51,16 @@ def load_dataset_arg(dataset: str | None, dataset_from_file: str | None, split: 
             module = textattack.shared.utils.load_module_from_file(path)
             name = variable or "dataset"
             if not hasattr(module, name):
-                raise SystemExit(f"{path} defines no variable {name!r}.")
+                raise ValueError(
+                    f"{path} defines no variable {name!r}: give --dataset-from-file "
+                    f"{path}^VARIABLE with a variable it defines."
+                )
             return getattr(module, name), dataset_from_file
         return load_jsonl_dataset(path), path
     if not dataset:
-        raise SystemExit("Give --dataset NAME[^SUBSET] (Hugging Face) or --dataset-from-file FILE.")
+        raise ValueError(
+            "no dataset: give --dataset NAME[^SUBSET] (Hugging Face) or --dataset-from-file FILE."
+        )
     name, _, subset = dataset.partition("^")
     task = task_for_hub(name, subset)
     split = split or (task.eval_split if task else "validation")

@@ -209,7 +209,8 @@ def _patch_train_command(train_model_command) -> None:
             if method is not None:
                 training_args_from_command_line(*method, args)
         except (ParameterError, SettingError) as error:
-            raise SystemExit(f"textattack train: error: {error}") from None
+            print(f"textattack train: error: {error}", file=sys.stderr)
+            raise SystemExit(2) from None  # a usage error, as argparse reports them
         return base_run(self, args)
 
     Trainer.base_trainer = base_trainer

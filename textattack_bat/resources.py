@@ -123,15 +123,21 @@ def prepare_textattack_import() -> None:
     """Called just before ``import textattack`` runs (by the start-up hook).
 
     ``import textattack`` needs NLTK stopwords and, on its first run, calls ``nltk.download``
-    several times. Offline we check the data is really here (clear error instead of a
-    LookupError from deep inside TextAttack) and mark TextAttack's post-install step as done,
-    so that it makes no network calls that could hang on an air-gapped machine. NLTK resources
-    missing from NLTK's own path are taken from the copy bundled with the package.
+    for six packages, printing an ``[nltk_data] Error loading`` block for each one it cannot
+    fetch. NLTK resources missing from NLTK's own path are taken from the copy bundled with the
+    package. When every resource of :data:`NLTK_RESOURCES` is then found, or in offline mode
+    (after checking the stopwords are really here: a clear error instead of a LookupError from
+    deep inside TextAttack), TextAttack's post-install step is marked as done, so it makes no
+    network calls: no error blocks, and nothing that could hang on an air-gapped machine.
+    The two packages it would also fetch and that textattack-bat never uses (``punkt``,
+    ``omw``) then raise NLTK's own "Resource not found" error where another TextAttack
+    component needs them (``python -m nltk.downloader punkt omw-1.4`` fetches them).
     """
     use_bundled_nltk_data()
-    if not is_offline():
-        return
-    nltk_resource("stopwords")
+    if is_offline():
+        nltk_resource("stopwords")
+    elif not all(_find_nltk(path) for path, _ in NLTK_RESOURCES.values()):
+        return  # TextAttack downloads what is missing
     cache = textattack_cache_dir()
     try:
         cache.mkdir(parents=True, exist_ok=True)
@@ -312,9 +318,10 @@ def sentence_encoder(kind: str = "auto", threshold: float | None = None):
 @dataclass(frozen=True)
 class ResourceStatus:
     name: str
-    found: bool
+    found: bool  # usable (now, or fetched on first use)
     where: str
     fix: str = ""
+    mark: str = ""  # doctor's word for it; default "found" / "MISSING"
 
 
 def report() -> list[ResourceStatus]:
@@ -337,18 +344,27 @@ def report() -> list[ResourceStatus]:
         except ResourceNotFoundError as error:
             rows.append(ResourceStatus(name, False, "; ".join(error.looked_in), error.fix))
     cf = counterfitted_cache_path()
-    rows.append(
-        ResourceStatus(
-            "counter-fitted-embeddings",
-            counterfitted_available(),
-            str(cf)
-            if cf.is_dir()
-            else f"not cached ({cf}); {'offline' if is_offline() else 'downloaded from TextAttack S3 on first use'}",
-            ""
-            if counterfitted_available()
-            else "go online once, or use an offline fallback (--embedding glove-counterfitted or glove)",
+    fallback = "offline: use --embedding glove-counterfitted"
+    if cf.is_dir():
+        rows.append(ResourceStatus("counter-fitted-embeddings", True, str(cf)))
+    elif is_offline():
+        rows.append(
+            ResourceStatus(
+                "counter-fitted-embeddings",
+                False,
+                f"not cached ({cf}); offline",
+                "go online once, or use --embedding glove-counterfitted (or glove)",
+            )
         )
-    )
+    else:
+        rows.append(
+            ResourceStatus(
+                "counter-fitted-embeddings",
+                True,
+                f"{cf}: downloaded from TextAttack's S3 on first use; {fallback}",
+                mark="not cached",
+            )
+        )
     rows.append(
         ResourceStatus(
             "universal-sentence-encoder",
