@@ -17,6 +17,8 @@ _EXPORTS = {
     # transformations
     "WordSwapAntonym": "transformations",
     "WordSwapTable": "transformations",
+    "WordInsertionNegation": "transformations",
+    "WordDeletionNegation": "transformations",
     "WordNetAntonyms": "antonyms",
     # antonym sense policies
     "SENSE_POLICIES": "senses",
@@ -90,6 +92,7 @@ _SUBMODULES = {
     "gold_edits",
     "losses",
     "miners",
+    "negation",
     "models",
     "plots",
     "random_states",

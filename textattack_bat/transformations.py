@@ -1,12 +1,14 @@
-"""Word swaps: WordNet antonyms (undersensitivity) and table look-ups (synonym or antonym tables)."""
+"""Word swaps: WordNet antonyms (undersensitivity) and table look-ups (synonym or antonym tables);
+negation inserted or removed at one verb."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 from textattack.shared import AttackedText
-from textattack.transformations import WordSwap
+from textattack.transformations import Transformation, WordSwap
 
+from textattack_bat import negation
 from textattack_bat.antonyms import WordNetAntonyms, match_case
 from textattack_bat.senses import SensePolicy
 
@@ -148,3 +150,43 @@ class WordSwapTable(SwappableWordSwap):
 
     def extra_repr_keys(self):
         return ["max_candidates"]
+
+
+class _Negation(Transformation):
+    """One negation edit per candidate (:mod:`textattack_bat.negation`), made at a word of
+    ``indices_to_modify``; each column is tagged on its own, so no rule looks across columns."""
+
+    rule = None  # negation.insertions or negation.deletions
+
+    @property
+    def deterministic(self) -> bool:
+        return True
+
+    def _get_transformations(self, current_text: AttackedText, indices_to_modify):
+        seen, candidates = {current_text.text}, []
+        for index in sorted(indices_to_modify):
+            words, local = column_context(current_text, index)
+            offset = index - local
+            for edit in type(self).rule(words, _penn_tags(words), local):
+                changed = sorted(edit)
+                new = current_text.replace_words_at_indices(
+                    [offset + i for i in changed], [edit[i] for i in changed]
+                )
+                if new.text not in seen:
+                    seen.add(new.text)
+                    candidates.append(new)
+        return candidates
+
+
+class WordInsertionNegation(_Negation):
+    """Negate one verb: ``is -> is not / isn't``, ``plays -> does not play / doesn't play``,
+    ``can swim -> cannot swim / can't swim``, ``playing -> not playing`` (Niu & Bansal 2018)."""
+
+    rule = staticmethod(negation.insertions)
+
+
+class WordDeletionNegation(_Negation):
+    """Remove one negation: ``isn't -> is``, ``doesn't play -> plays``, ``won't -> will``,
+    ``never`` and ``no`` (before a plural noun) deleted; ``not only`` kept."""
+
+    rule = staticmethod(negation.deletions)
