@@ -40,11 +40,23 @@ def test_cuda_index_checked_against_a_fake_two_gpu_machine(monkeypatch):
         resolve_device("cuda:2")
 
 
-def test_load_classifier_puts_every_parameter_on_the_requested_device():
-    from textattack_bat.models import load_classifier
+def test_load_classifier_puts_every_parameter_on_the_requested_device(monkeypatch):
+    """The resolved device is routed to ``meta`` (where no model starts), so the test fails if
+    the model is not moved; the device asked for and TextAttack's default both reach it."""
+    from textattack_bat import models
 
-    wrapper = load_classifier(None, num_labels=3, device="cpu")
-    assert {p.device.type for p in wrapper.model.parameters()} == {"cpu"}
+    asked = []
+
+    def resolve(name):
+        asked.append(name)
+        return torch.device("meta")
+
+    monkeypatch.setattr(models.resources, "resolve_device", resolve)
+    monkeypatch.setattr(models.resources, "default_device", lambda: torch.device("meta"))
+    for device in ("cuda:1", None):
+        wrapper = models.load_classifier(None, num_labels=3, device=device)
+        assert {p.device.type for p in wrapper.model.parameters()} == {"meta"}, device
+    assert asked == ["cuda:1"]
 
 
 def test_evaluate_cli_refuses_a_missing_device_in_one_line(shared_data, tmp_path):

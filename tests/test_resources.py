@@ -11,6 +11,17 @@ from conftest import script
 from textattack_bat import resources
 
 
+def import_textattack(env: dict) -> subprocess.CompletedProcess:
+    """``import textattack`` in a fresh interpreter with ``env``."""
+    return subprocess.run(
+        [sys.executable, "-c", "import textattack"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
 def test_finds_shared_nltk_data_and_offline_packages():
     for name in resources.NLTK_RESOURCES:
         assert os.path.exists(resources.nltk_resource(name))
@@ -62,13 +73,7 @@ def test_textattack_import_without_stopwords_fails_clearly_offline(tmp_path):
         "HF_HUB_OFFLINE": "1",
         "TEXTATTACK_BAT_BUNDLED_NLTK": "0",
     }
-    out = subprocess.run(
-        [sys.executable, "-c", "import textattack"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    out = import_textattack(env)
     assert out.returncode != 0
     assert "NLTK data 'stopwords' (stopwords) not found." in out.stderr
     assert "python -m nltk.downloader stopwords" in out.stderr
@@ -130,13 +135,7 @@ def test_first_textattack_import_prints_no_nltk_download_errors(tmp_path):
     drop = {*resources.OFFLINE_ENV_VARS, "NLTK_DATA", "TA_CACHE_DIR"}
     env = {k: v for k, v in os.environ.items() if k not in drop}
     env.update(HOME=str(tmp_path), TA_CACHE_DIR=str(tmp_path / "ta-cache"))
-    out = subprocess.run(
-        [sys.executable, "-c", "import textattack"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    out = import_textattack(env)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "[nltk_data]" not in out.stdout + out.stderr, out.stderr[-2000:]
     assert (tmp_path / "ta-cache" / "post_install_check_3").is_file()

@@ -106,3 +106,22 @@ def test_same_seed_same_output_and_epochs_differ(rows, antonym_table):
 def test_rows_without_antonyms_are_masked(antonym_table):
     copies, mask = AntonymSampler(antonym_table)([("The cat sat.", "A dog.")], [0])
     assert mask.tolist() == [0.0] and copies == [("The cat sat.", "A dog.")]
+
+
+@pytest.mark.parametrize("k,changed", [(1, 1), (2, 2), (10, 4)])
+def test_synonym_copies_change_exactly_min_k_and_the_swappable_words(k, changed):
+    """``max_words=k``: a copy differs in min(k, swappable occurrences) words, each a synonym
+    other than the word itself; the four swappable occurrences are counted by hand."""
+    table = SynonymTable({"big": ("large",), "dog": ("hound", "canine"), "happy": ("glad",)})
+    example = ("The big dog is happy.", "A dog sleeps.")  # big, dog, happy, dog
+    allowed = {"big": {"large"}, "dog": {"hound", "canine"}, "happy": {"glad"}}
+    for seed in range(5):
+        (copy,), mask = SynonymSampler(table, seed=seed, max_words=k)([example])
+        swaps = [
+            (a, b)
+            for col_a, col_b in zip(example, copy)
+            for a, b in zip(WORD.findall(col_a), WORD.findall(col_b))
+            if a != b
+        ]
+        assert len(swaps) == changed and mask.tolist() == [1.0], (seed, copy)
+        assert all(b in allowed[a] for a, b in swaps), swaps
