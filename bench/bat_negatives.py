@@ -96,6 +96,10 @@ CONFIGS: dict[str, tuple[dict, str]] = {
         },
         "shared positions, kept-prediction mining, implied-label cross-entropy",
     ),
+    "bat-shared-labelled-0.25": (
+        {**BAT, "antonym_positions": "shared", "labelled_negative_weight": 0.25},
+        "shared positions + implied-label cross-entropy at weight 0.25 (weight 1 cost 4 points)",
+    ),
 }
 
 
