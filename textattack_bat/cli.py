@@ -6,12 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from textattack_bat.senses import DEFAULT_SENSES, SENSE_POLICIES
-from textattack_bat.synonym_filters import DEFAULT_FILTERS
+from textattack_bat.lexicon.senses import DEFAULT_SENSES, SENSE_POLICIES
+from textattack_bat.lexicon.synonym_filters import DEFAULT_FILTERS
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from textattack_bat import autoload, resources
+    from textattack_bat import resources
+    from textattack_bat.plugin import autoload
 
     rows = resources.report()
     width = max(len(row.name) for row in rows)
@@ -78,7 +79,7 @@ def load_dataset_arg(dataset: str | None, dataset_from_file: str | None, split: 
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from textattack_bat.evaluation import evaluate_robustness
+    from textattack_bat.evaluation.robustness import evaluate_robustness
     from textattack_bat.models import load_classifier
 
     device = set_device(args.device)
@@ -113,7 +114,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _build_tables(args: argparse.Namespace) -> int:
     import time
 
-    from textattack_bat.tables import (
+    from textattack_bat.lexicon.tables import (
         build_antonym_table,
         build_synonym_table,
         dataset_texts,
@@ -279,10 +280,10 @@ def build_parser() -> argparse.ArgumentParser:
     tables.add_argument(
         "--antonym-senses",
         choices=SENSE_POLICIES,
-        default="all",
+        default=None,
         help="keep a word's antonym only if some sentence of the dataset uses a sense that "
-        "gives it (slow: every sentence is scored); default all: every sense, as the attack "
-        "and the BAT sampler decide per sentence anyway",
+        "gives it (slow: every sentence is scored); default: every sense, as the attack "
+        "and the BAT sampler apply their policy per sentence anyway",
     )
     tables.add_argument("--out", required=True, help="output directory")
     tables.add_argument(

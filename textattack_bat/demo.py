@@ -4,8 +4,7 @@
    cross-entropy epochs (warm start; from a fresh head the contrastive term keeps the small model
    from learning the task), then from that same model two more epochs of either normal training
    (cross-entropy) or BAT (:data:`DEMO_BAT`, the best configuration of ``bench/bat_effect.py``).
-   Warm start and epochs: ``bench/results/demo.md`` (with one warm-start epoch BAT cost 5.8
-   points of accuracy; with one BAT epoch after two warm-start epochs it did nothing measurable).
+   Why these epochs and settings: ``docs/measurements.md``.
    Both go through the same loop (``BATTrainer``; normal = every epoch clean), with the same
    batches, padding, max length, learning rate and seed.
 2. Evaluate both on held-out shipped SNLI rows: clean accuracy, antonym ASR (both protocols),
@@ -24,22 +23,19 @@ from pathlib import Path
 import numpy as np
 
 from textattack_bat.datasets import example_columns, load_jsonl_dataset, shipped_path
-from textattack_bat.diagnostics import RepresentationProbe
-from textattack_bat.evaluation import evaluate_robustness, predict
+from textattack_bat.evaluation.plots import plot_representations, plot_tradeoff
+from textattack_bat.evaluation.probe import RepresentationProbe
+from textattack_bat.evaluation.rates import Rate
+from textattack_bat.evaluation.robustness import evaluate_robustness, predict
 from textattack_bat.models import load_classifier
-from textattack_bat.plots import plot_representations, plot_tradeoff
-from textattack_bat.rates import Rate
-from textattack_bat.representations import encode
-from textattack_bat.samplers import AntonymSampler, SynonymSampler
 from textattack_bat.tasks import TASKS
-from textattack_bat.trainers import BATTrainer, BATTrainingArgs
+from textattack_bat.training.arguments import BATTrainingArgs
+from textattack_bat.training.representations import encode
+from textattack_bat.training.samplers import AntonymSampler, SynonymSampler
+from textattack_bat.training.trainers import BATTrainer
 
-# The BAT settings of the demo: the best configuration of bench/results/bat_effect/results.md
-# (triplet-gcf-1word-2ep: -20% improve-only ASR at -1.1 points of accuracy; BAT-Pairwise with
-# beta 3, pairwise-gcf-1word-beta3-2ep, gives -21% within the same intervals and is slower).
-# Antonyms (BAT's copies and the attack) by the authors' rule, as in the committed run
-# (bench/results/demo); the same comparison under the `context` policy:
-# bench/results/bat_effect_senses/results.md.
+# The demo's BAT arm: bench/bat_effect.py's configuration triplet-gcf-1word-2ep, with antonyms
+# (BAT's copies and the attack) by the authors' rule; docs/measurements.md says why.
 DEMO_BAT = dict(
     method="bat-triplet",
     embedding="glove-counterfitted",
