@@ -87,11 +87,66 @@ def plot_tradeoff(
     return _save(fig, path)
 
 
+def plot_sensitivities(
+    arms: Mapping[str, Mapping], path: str | Path, title: str = "Over- vs undersensitivity"
+) -> Path:
+    """:func:`sensitivity_figure`, saved to ``path``."""
+    return _save(sensitivity_figure(arms, title), path)
+
+
+def sensitivity_figure(arms: Mapping[str, Mapping], title: str = "Over- vs undersensitivity"):
+    """The trade-off in one panel (the paper's Figure 3): one point per training arm at
+    x = synonym ASR, y = antonym ASR (paper definition: filled; improve-only: hollow), with both
+    95% intervals as error bars; right, each arm's probe pull and push when present. ``arms[name]``
+    holds :meth:`RobustnessReport.metrics` keys."""
+    has_probe = any(m.get("representation_pull") is not None for m in arms.values())
+    fig = _figure(figsize=(11.0 if has_probe else 6.0, 4.6), dpi=120)
+    axes = fig.subplots(1, 2 if has_probe else 1, squeeze=False)
+    ax = axes[0][0]
+    colours = ("tab:gray", "tab:blue", "tab:red", "tab:green", "tab:purple")
+
+    def bars(metrics, key):
+        value, (low, high) = 100 * metrics[key], metrics[f"{key}_ci95"]
+        return value, [[value - 100 * low], [100 * high - value]]
+
+    for (name, metrics), colour in zip(arms.items(), colours):
+        x, xerr = bars(metrics, "synonym_asr")
+        for key, face, label in (
+            ("antonym_asr", colour, f"{name} (paper definition)"),
+            ("antonym_asr_improve_only", "white", f"{name} (improve-only)"),
+        ):
+            y, yerr = bars(metrics, key)
+            ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="o", color=colour, mfc=face, capsize=3,
+                        markersize=7, label=label)  # fmt: skip
+    ax.set_xlabel("synonym ASR (%, 95% CI): oversensitivity")
+    ax.set_ylabel("antonym ASR (%, 95% CI): undersensitivity")
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="best")
+    if has_probe:
+        ax = axes[0][1]
+        names = list(arms)
+        positions = np.arange(len(names))
+        for offset, (key, (label, colour)) in zip((-0.2, 0.2), REPRESENTATION_SERIES.items()):
+            values = [arms[n].get(key) or 0.0 for n in names]
+            ax.bar(positions + offset, values, width=0.4, color=colour, label=label)
+        ax.set_xticks(positions)
+        ax.set_xticklabels(names)
+        ax.set_ylabel("mean distance in h-space")
+        ax.set_title("representation: synonym vs antonym copies", fontsize=9)
+        ax.legend(fontsize=7, loc="best")
+    return fig
+
+
 def plot_representations(
-    panels: Mapping[str, Mapping[str, np.ndarray]], path: str | Path, seed: int = 0
+    panels: Mapping[str, Mapping[str, np.ndarray]],
+    path: str | Path,
+    seed: int = 0,
+    title: str = "",
 ) -> Path:
     """One t-SNE panel per model. ``panels[model] = {"original": X, "synonym": X_o, "antonym": X_u}``
-    with one row per example in each (the same examples, so copies can be compared)."""
+    with one row per example in each (the same examples, so copies can be compared); ``title``
+    says which copies they are."""
     from sklearn.manifold import TSNE
 
     colours = {"original": "tab:gray", "synonym": "tab:blue", "antonym": "tab:red"}
@@ -119,5 +174,6 @@ def plot_representations(
         ax.set_xticks([])
         ax.set_yticks([])
         ax.legend(fontsize=8, markerscale=1.5)
-    fig.suptitle("t-SNE of representations before the classification layer")
+    heading = "t-SNE of representations before the classification layer"
+    fig.suptitle(f"{heading}\n{title}" if title else heading, fontsize=10)
     return _save(fig, path)

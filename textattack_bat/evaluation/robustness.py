@@ -251,8 +251,10 @@ def evaluate_robustness(
     progress: bool = True,
     gold_edits=None,
     probe=None,
+    synonym_examples: int | None = None,
 ) -> RobustnessReport:
-    """Accuracy, antonym ASR (both protocols) and synonym ASR on the first ``num_examples`` rows;
+    """Accuracy, antonym ASR (both protocols) and synonym ASR on the first ``num_examples`` rows
+    (the synonym attack on the first ``synonym_examples`` of them, default all);
     with ``gold_edits`` (a JSONL path or a list of GoldEdit) the gold-edit kept rate, with
     ``probe`` (a :class:`~textattack_bat.evaluation.probe.RepresentationProbe`) the representation
     pull and push."""
@@ -300,8 +302,12 @@ def evaluate_robustness(
     if synonym:
         synonym_attack = SynonymOverChen2022.build(model_wrapper, **(synonym_options or {}))
         synonym_summary = AttackSummary()
+        if synonym_examples is not None and not 0 < synonym_examples <= num_examples:
+            raise ValueError(
+                f"synonym_examples={synonym_examples}: pass 1..num_examples ({num_examples})."
+            )
         for inputs, label in tqdm.tqdm(
-            rows, desc="synonym attack", disable=not progress, dynamic_ncols=True
+            rows[:synonym_examples], desc="synonym attack", disable=not progress, dynamic_ncols=True
         ):
             result = synonym_attack.attack(_attacked_text(inputs), label)
             synonym_summary.add_result(result)
