@@ -10,7 +10,7 @@ Same model, same MNLI rows, one run, configurations side by side:
   ours-improve       the same with improve_only=True (the authors' protocol)
   ours-stock-wrapper ours with TextAttack's padding wrapper (separates the wrapper's share)
   ours-improve-senses-all  ours-improve with every WordNet sense (the authors' sense rule; the
-             recipes' default is the sense policy `context`, see textattack_bat.senses)
+             recipes' default is the sense policy `context`, see textattack_bat.lexicon.senses)
 Neutral rows are skipped in all. Reports ASR (95% Wilson interval), mean model queries per
 attacked example, examples per second (median of interleaved timing passes, fresh attacks) and
 the ratio to `authors`; writes --out (JSON) and the same table as markdown next to it.
@@ -47,12 +47,12 @@ from textattack.search_methods import GreedyWordSwapWIR
 from textattack.shared import AttackedText
 from textattack.transformations import WordSwap
 
-from textattack_bat.constraints import TEXTFOOLER_STOPWORDS
+from textattack_bat.attack.constraints import TEXTFOOLER_STOPWORDS
+from textattack_bat.attack.goal_functions import UndersensitivityClassification
+from textattack_bat.attack.recipes import AntonymUnderNLI
 from textattack_bat.datasets import read_jsonl_rows
-from textattack_bat.goal_functions import UndersensitivityClassification
+from textattack_bat.evaluation.rates import Rate
 from textattack_bat.models import load_classifier
-from textattack_bat.rates import Rate
-from textattack_bat.recipes import AntonymUnderNLI
 
 ROOT = Path(__file__).resolve().parents[1]
 

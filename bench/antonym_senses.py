@@ -56,7 +56,7 @@ _SHARED: dict = {}  # one encoder and one encoding cache for every context polic
 
 
 def make_policy(label: str, margin: float | None = None):
-    from textattack_bat import senses
+    from textattack_bat.lexicon import senses
 
     name, options = POLICIES[label]
     if name != "context":
@@ -117,7 +117,7 @@ def labelled_items(limit: int | None, seed: int) -> list[dict]:
 
 
 def antonyms_of(synsets, word: str, indirect: bool) -> set[str]:
-    from textattack_bat.antonyms import WordNetAntonyms
+    from textattack_bat.lexicon.antonyms import WordNetAntonyms
 
     lookup = WordNetAntonyms(inflect=False, keep_case=False, indirect=indirect)
     return set(lookup._antonyms_of(word, tuple(synsets)))
@@ -165,7 +165,7 @@ def measure_wsd(items: list[dict], labels: list[str], margins: list[float], indi
 
 
 def rate(count: int, n: int) -> dict:
-    from textattack_bat.rates import Rate
+    from textattack_bat.evaluation.rates import Rate
 
     return Rate(int(count), int(n)).to_dict()
 
@@ -184,7 +184,7 @@ def measure_cad(labels: list[str], margins: list[float], indirect: bool) -> dict
     """Does the policy still offer the human's antonym for the edited word in its sentence?"""
     import nltk
 
-    from textattack_bat.antonyms import WordNetAntonyms
+    from textattack_bat.lexicon.antonyms import WordNetAntonyms
 
     rows = [json.loads(line) for line in (SHARED / "cad_snli_antonym_edits.jsonl").open()]
     results = {}
@@ -217,11 +217,11 @@ def measure_attack(args, margin: float) -> dict:
 
     from textattack.shared import AttackedText
 
+    from textattack_bat.attack.recipes import AntonymUnderNLI
     from textattack_bat.datasets import load_jsonl_dataset
-    from textattack_bat.evaluation import evaluate_robustness
+    from textattack_bat.evaluation.robustness import evaluate_robustness
+    from textattack_bat.lexicon.senses import ContextSenses, get_policy
     from textattack_bat.models import load_classifier
-    from textattack_bat.recipes import AntonymUnderNLI
-    from textattack_bat.senses import ContextSenses, get_policy
 
     def policy(name):
         if name == "context (no collocations)":
@@ -291,7 +291,7 @@ def measure_attack(args, margin: float) -> dict:
 
 
 def pct(rate: dict) -> str:
-    from textattack_bat.rates import Rate
+    from textattack_bat.evaluation.rates import Rate
 
     return Rate.from_dict(rate).cell()
 
@@ -406,7 +406,7 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(ROOT / "bench/results/antonym_senses"))
     args = parser.parse_args(argv)
-    from textattack_bat import senses
+    from textattack_bat.lexicon import senses
 
     margins = args.margins or [senses.CONTEXT_MARGIN]
     out = Path(args.out)

@@ -234,7 +234,7 @@ DEFAULT_ORDER = (
 
 
 def base_args(args, output_dir: Path, epochs: int, **overrides):
-    from textattack_bat.trainers import BATTrainingArgs
+    from textattack_bat.training.arguments import BATTrainingArgs
 
     clean = overrides.pop("clean", False)
     overrides.setdefault("antonym_senses", "all")  # the rule of the runs before issue 13
@@ -254,7 +254,7 @@ def base_args(args, output_dir: Path, epochs: int, **overrides):
 
 
 def train(args, start_model, output_dir: Path, epochs: int, tables, train_data, **overrides):
-    from textattack_bat.trainers import BATTrainer, SAFERTrainer
+    from textattack_bat.training.trainers import BATTrainer, SAFERTrainer
 
     training_args = base_args(args, output_dir, epochs, **overrides)
     synonyms = tables["glove" if training_args.embedding == "auto" else training_args.embedding]
@@ -280,10 +280,10 @@ def load(path: Path, max_length: int, seed: int | None = None):
 
 
 def evaluate(args, model, eval_data, tables, representation: str, distance: str) -> dict:
-    from textattack_bat.diagnostics import RepresentationProbe
-    from textattack_bat.evaluation import evaluate_robustness, predict
-    from textattack_bat.gold_edits import evaluate_gold_edits
-    from textattack_bat.rates import Rate
+    from textattack_bat.evaluation.gold_edits import evaluate_gold_edits
+    from textattack_bat.evaluation.probe import RepresentationProbe
+    from textattack_bat.evaluation.rates import Rate
+    from textattack_bat.evaluation.robustness import evaluate_robustness, predict
     from textattack_bat.tasks import TASKS
 
     start = time.perf_counter()
@@ -331,7 +331,7 @@ def evaluate(args, model, eval_data, tables, representation: str, distance: str)
 
 
 def pct(rate: dict) -> str:
-    from textattack_bat.rates import Rate
+    from textattack_bat.evaluation.rates import Rate
 
     return Rate.from_dict(rate).cell()
 
@@ -387,7 +387,7 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--antonym-senses",
         default="all",
-        help="sense policy of the evaluation's antonym attack and probe (textattack_bat.senses)",
+        help="sense policy of the evaluation's antonym attack and probe (textattack_bat.lexicon.senses)",
     )
     parser.add_argument("--train-file", default=str(SHARED / "snli_validation.jsonl"))
     parser.add_argument("--eval-file", default=str(SHARED / "snli_test.jsonl"))
@@ -403,7 +403,7 @@ def main(argv=None) -> None:
     torch.set_num_threads(2)
 
     from textattack_bat.datasets import load_jsonl_dataset
-    from textattack_bat.tables import (
+    from textattack_bat.lexicon.tables import (
         build_antonym_table,
         build_synonym_table,
         load_embedding,

@@ -109,17 +109,17 @@ RUN_DIRS = {"bat": "triplet-gcf-1word-2ep", "safer": "safer-gcf-2ep"}
 
 def evaluate(args, model, eval_data, tables, encoder) -> dict:
     from textattack_bat import SynonymOverChen2022
-    from textattack_bat.diagnostics import RepresentationProbe
-    from textattack_bat.evaluation import (
+    from textattack_bat.evaluation.gold_edits import evaluate_gold_edits
+    from textattack_bat.evaluation.probe import RepresentationProbe
+    from textattack_bat.evaluation.rates import Rate
+    from textattack_bat.evaluation.robustness import (
         AttackSummary,
         _attacked_text,
         evaluate_robustness,
         predict,
     )
-    from textattack_bat.gold_edits import evaluate_gold_edits
-    from textattack_bat.rates import Rate
-    from textattack_bat.samplers import SynonymSampler
     from textattack_bat.tasks import TASKS
+    from textattack_bat.training.samplers import SynonymSampler
 
     start = time.perf_counter()
     rows = [eval_data[i] for i in range(args.accuracy_rows)]
@@ -240,9 +240,9 @@ def main() -> None:
     args = parser.parse_args()
     args.epochs = 2
 
-    from textattack_bat import resources
+    from textattack_bat.attack.constraints import sentence_encoder
     from textattack_bat.datasets import load_jsonl_dataset
-    from textattack_bat.tables import (
+    from textattack_bat.lexicon.tables import (
         build_antonym_table,
         build_synonym_table,
         load_embedding,
@@ -262,7 +262,7 @@ def main() -> None:
         "glove-counterfitted": build_synonym_table(words, load_embedding("glove-counterfitted")),
         "antonyms": build_antonym_table(words),
     }
-    encoder = resources.sentence_encoder("auto")
+    encoder = sentence_encoder("auto")
     results_path = out / "results.json"
     results = json.loads(results_path.read_text()) if results_path.is_file() else {"configs": {}}
     command = "python bench/bat_negatives.py " + " ".join(sys.argv[1:])

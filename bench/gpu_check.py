@@ -45,10 +45,11 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     from textattack_bat.datasets import load_jsonl_dataset, shipped_path
-    from textattack_bat.evaluation import evaluate_robustness
+    from textattack_bat.evaluation.robustness import evaluate_robustness
     from textattack_bat.models import load_classifier
     from textattack_bat.resources import use_device
-    from textattack_bat.trainers import BATTrainer, BATTrainingArgs
+    from textattack_bat.training.arguments import BATTrainingArgs
+    from textattack_bat.training.trainers import BATTrainer
 
     device = use_device(args.device)
     name = pick_model(device)

@@ -1,6 +1,6 @@
 """How often the implied label of an antonym copy matches a person's label (issue 23, lever 3).
 
-The rule (``textattack_bat.relevance``, labels from the task registry): an antonym swap of a word
+The rule (``textattack_bat.training.relevance``, labels from the task registry): an antonym swap of a word
 whose lemma the other sentence shares turns an NLI entailment into a contradiction; any other row
 gets no label. Checked against human label-changing edits of CAD-SNLI (Kaushik et al. 2020):
 
@@ -42,9 +42,9 @@ def one_word_substitution(before: str, after: str) -> tuple[int, str, str] | Non
 
 
 def check(rows: list[dict]) -> dict:
-    from textattack_bat.rates import Rate
-    from textattack_bat.relevance import inferred_label, is_shared
+    from textattack_bat.evaluation.rates import Rate
     from textattack_bat.tasks import TASKS
+    from textattack_bat.training.relevance import inferred_label, is_shared
 
     flips = dict(TASKS["snli"].antonym_flips)
     labelled, agree, human = 0, 0, Counter()
@@ -70,7 +70,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default="bench/results/label_inference")
     args = parser.parse_args()
-    from textattack_bat.rates import Rate
+    from textattack_bat.evaluation.rates import Rate
 
     sets: dict[str, list[dict]] = {}
     for line in (SHARED / "cad_snli_antonym_edits.jsonl").read_text().splitlines():

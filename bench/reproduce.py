@@ -31,19 +31,20 @@ from pathlib import Path
 import textattack
 
 from textattack_bat.datasets import read_jsonl_rows
-from textattack_bat.evaluation import evaluate_robustness, predict
-from textattack_bat.models import load_classifier
-from textattack_bat.plots import plot_representations, plot_tradeoff
-from textattack_bat.rates import Rate
-from textattack_bat.representations import encode
-from textattack_bat.samplers import AntonymSampler, SynonymSampler
-from textattack_bat.tables import (
+from textattack_bat.evaluation.plots import plot_representations, plot_tradeoff
+from textattack_bat.evaluation.rates import Rate
+from textattack_bat.evaluation.robustness import evaluate_robustness, predict
+from textattack_bat.lexicon.tables import (
     build_antonym_table,
     build_synonym_table,
     load_embedding,
     vocabulary,
 )
-from textattack_bat.trainers import BATTrainer, BATTrainingArgs, SAFERTrainer
+from textattack_bat.models import load_classifier
+from textattack_bat.training.arguments import BATTrainingArgs
+from textattack_bat.training.representations import encode
+from textattack_bat.training.samplers import AntonymSampler, SynonymSampler
+from textattack_bat.training.trainers import BATTrainer, SAFERTrainer
 
 ROOT = Path(__file__).resolve().parents[1]
 METHODS = ("normal", "safer", "a2t", "bat-pairwise", "bat-triplet")
@@ -269,7 +270,7 @@ def main() -> None:
         rows = [(tuple(inputs.values()), label) for inputs, label in held_out if label != 1]
         texts, labels = [t for t, _ in rows], [label for _, label in rows]
         syn, syn_mask = SynonymSampler(synonyms)(texts)
-        ant, ant_mask = AntonymSampler(antonyms)(texts, labels)
+        ant, ant_mask = AntonymSampler(antonyms, senses="all")(texts, labels)
         keep = [i for i in range(len(texts)) if syn_mask[i] and ant_mask[i]][:150]
         pick = lambda items: [items[i] for i in keep]
         panels = {

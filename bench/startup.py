@@ -49,7 +49,11 @@ def main() -> None:
         without = make_env(Path(tmp) / "without", with_plugin=False)
         with_plugin = make_env(Path(tmp) / "with", with_plugin=True)
         check = subprocess.check_output(
-            [with_plugin, "-c", "import sys; print('textattack_bat.autoload' in sys.modules)"],
+            [
+                with_plugin,
+                "-c",
+                "import sys; print('textattack_bat.plugin.autoload' in sys.modules)",
+            ],
             text=True,
         )
         assert check.strip() == "True", "the plugin's .pth did not run"

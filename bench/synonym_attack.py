@@ -50,18 +50,18 @@ from textattack.transformations import WordSwapEmbedding
 from tqdm import tqdm
 
 from textattack_bat import resources
-from textattack_bat.constraints import TEXTFOOLER_STOPWORDS
+from textattack_bat.attack.constraints import TEXTFOOLER_STOPWORDS
+from textattack_bat.attack.recipes import SynonymOverChen2022
 from textattack_bat.datasets import read_jsonl_rows
-from textattack_bat.evaluation import AttackSummary
-from textattack_bat.models import load_classifier
-from textattack_bat.recipes import SynonymOverChen2022
-from textattack_bat.tables import (
+from textattack_bat.evaluation.robustness import AttackSummary
+from textattack_bat.lexicon.tables import (
     EmbeddingNeighbours,
     build_antonym_table,
     build_synonym_table,
     load_embedding,
     vocabulary,
 )
+from textattack_bat.models import load_classifier
 
 ROOT = Path(__file__).resolve().parents[1]
 MNLI = ROOT.parent / "shared/data/mnli_validation_matched_0_7999.jsonl"

@@ -61,7 +61,7 @@ def simlex(embedding) -> dict:
 
 
 def vocabulary_of(path: Path, rows: int) -> list[str]:
-    from textattack_bat.tables import vocabulary
+    from textattack_bat.lexicon.tables import vocabulary
 
     with path.open() as handle:
         data = [json.loads(line) for _, line in zip(range(rows), handle)]
@@ -75,7 +75,7 @@ class Checks:
         from lemminflect import getAllLemmas
         from nltk.corpus import stopwords, wordnet
 
-        from textattack_bat.stopwords import AUXILIARIES, TEXTFOOLER_STOPWORDS
+        from textattack_bat.lexicon.stopwords import AUXILIARIES, TEXTFOOLER_STOPWORDS
 
         self.wn, self.get_lemmas = wordnet, getAllLemmas
         self.function_words = (
@@ -155,7 +155,7 @@ def legacy_module(commit: str):
 
 
 def fit(name: str, glove, legacy_commit: str):
-    from textattack_bat import counterfitting as cf
+    from textattack_bat.lexicon import counterfitting as cf
 
     os.environ["TA_CACHE_DIR"] = tempfile.mkdtemp(prefix="ta-cache-")  # fresh: time the fit
     start = time.perf_counter()
@@ -185,7 +185,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1500, help="rows per vocabulary")
     args = parser.parse_args()
 
-    from textattack_bat.tables import build_synonym_table, load_embedding
+    from textattack_bat.lexicon.tables import build_synonym_table, load_embedding
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

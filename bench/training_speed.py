@@ -13,7 +13,7 @@ use), the local MiniLM SBERT encoder (cosine >= 0.9), gradient ranking, max 10% 
 Every run starts from the same pretrained MiniLM and trains one epoch on the same rows, seed 0.
 Configurations run interleaved (one pass over all of them per repeat, ``--repeats`` passes);
 the tables give the median and the range. BAT's antonym copies use the default sense policy
-(``textattack_bat.senses.DEFAULT_SENSES``), whose sentence scoring is part of its epoch.
+(``textattack_bat.lexicon.senses.DEFAULT_SENSES``), whose sentence scoring is part of its epoch.
 
     python bench/training_speed.py --rows 320 --batch-size 32 --repeats 3
 """
@@ -29,14 +29,15 @@ from pathlib import Path
 import textattack
 
 from textattack_bat.datasets import load_jsonl_dataset, shipped_path
-from textattack_bat.models import load_classifier
-from textattack_bat.tables import (
+from textattack_bat.lexicon.tables import (
     build_antonym_table,
     build_synonym_table,
     load_embedding,
     vocabulary,
 )
-from textattack_bat.trainers import BATTrainer, BATTrainingArgs, SAFERTrainer
+from textattack_bat.models import load_classifier
+from textattack_bat.training.arguments import BATTrainingArgs
+from textattack_bat.training.trainers import BATTrainer, SAFERTrainer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +52,7 @@ def a2t_offline(model_wrapper, synonyms):
     from textattack.search_methods import GreedyWordSwapWIR
 
     from textattack_bat import resources
-    from textattack_bat.transformations import WordSwapTable
+    from textattack_bat.attack.transformations import WordSwapTable
 
     constraints = [
         RepeatModification(),

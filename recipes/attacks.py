@@ -4,7 +4,7 @@ Each function takes TextAttack's model wrapper and returns an ``Attack``; option
 recipe classes' ``build`` keywords (see README "Python API").
 """
 
-from textattack_bat.recipes import AntonymUnderChen2022, AntonymUnderNLI, AntonymUnderQQP
+from textattack_bat.attack.recipes import AntonymUnderChen2022, AntonymUnderNLI, AntonymUnderQQP
 
 
 def attack(model_wrapper):

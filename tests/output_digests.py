@@ -19,13 +19,13 @@ def digest(value) -> str:
 
 def main(rows_file: str) -> None:
     from textattack_bat.datasets import read_jsonl_rows
-    from textattack_bat.samplers import AntonymSampler, SynonymSampler
-    from textattack_bat.tables import (
+    from textattack_bat.lexicon.tables import (
         build_antonym_table,
         build_synonym_table,
         load_embedding,
         vocabulary,
     )
+    from textattack_bat.training.samplers import AntonymSampler, SynonymSampler
 
     rows = read_jsonl_rows(rows_file)
     examples = [(r["premise"], r["hypothesis"]) for r in rows]
@@ -41,7 +41,9 @@ def main(rows_file: str) -> None:
         "antonym_table": digest(antonyms.to_json()),
         "safer": digest(SynonymSampler(synonyms, seed=3)(examples, epoch=2)[0]),
         "synonym_one_word": digest(SynonymSampler(synonyms, seed=3, max_words=1)(examples, 2)[0]),
-        "antonym_all": digest(AntonymSampler(antonyms, [1], seed=3)(examples, labels, 2)[0]),
+        "antonym_all": digest(
+            AntonymSampler(antonyms, [1], seed=3, senses="all")(examples, labels, 2)[0]
+        ),
         "antonym_context": digest(
             AntonymSampler(antonyms, [1], seed=3, senses="context")(examples, labels, 2)[0]
         ),

@@ -2,8 +2,8 @@
 
 from textattack.shared import AttackedText
 
-from textattack_bat.antonyms import WordNetAntonyms
-from textattack_bat.transformations import WordSwapAntonym
+from textattack_bat.attack.transformations import WordSwapAntonym
+from textattack_bat.lexicon.antonyms import WordNetAntonyms
 
 
 def swaps(text: str, index: int, **options) -> list[str]:

@@ -147,7 +147,7 @@ def test_recipes_attack_file_with_textattack_cli(nli_model_dir, tmp_path):
 
 @pytest.mark.slow
 def test_cli_synonym_over_on_real_mnli(nli_model_dir, shared_data, tmp_path):
-    from textattack_bat.tables import EmbeddingNeighbours, load_embedding
+    from textattack_bat.lexicon.tables import EmbeddingNeighbours, load_embedding
 
     stdout, rows = run_cli_attack(
         "synonym-over",

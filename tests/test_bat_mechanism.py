@@ -12,7 +12,8 @@ import torch
 
 from textattack_bat.datasets import load_jsonl_dataset
 from textattack_bat.models import load_classifier
-from textattack_bat.trainers import BATTrainer, BATTrainingArgs
+from textattack_bat.training.arguments import BATTrainingArgs
+from textattack_bat.training.trainers import BATTrainer
 
 # Real SNLI dev rows (../shared/data/snli_validation.jsonl); checked by hand to contain the words below.
 ANTONYMS = {
@@ -273,7 +274,7 @@ def test_per_epoch_diagnostics_reach_history_log_and_plot(rows, shared_data, tmp
 
     from PIL import Image
 
-    from textattack_bat.evaluation import RobustnessCallback
+    from textattack_bat.evaluation.robustness import RobustnessCallback
 
     callback = RobustnessCallback(
         rows, 16, synonym=False, gold_edits=shared_data / "cad_snli_antonym_edits.jsonl"

@@ -14,7 +14,7 @@ from textattack.shared import AttackedText
 from textattack.transformations import WordSwapWordNet
 
 from textattack_bat import resources
-from textattack_bat.constraints import CachedSBERT
+from textattack_bat.attack.constraints import CachedSBERT, sentence_encoder
 
 OPTIONS = {"threshold": resources.USE_THRESHOLD, **resources.ENCODER_WINDOW_OPTIONS}
 
@@ -40,7 +40,7 @@ class CountingEncodes:
 @pytest.fixture(scope="module")
 def encoders():
     stock = SBERT(model_name=str(resources.minilm_path()), **OPTIONS)
-    return stock, resources.sentence_encoder("sbert")
+    return stock, sentence_encoder("sbert")
 
 
 def candidates_at(text: AttackedText, index: int) -> list[AttackedText]:
@@ -99,7 +99,7 @@ def test_texts_shorter_than_the_window_score_one_without_encoding(encoders, mnli
 
 
 def test_windows_seen_before_are_not_encoded_again_and_the_memo_is_bounded(mnli_rows):
-    cached = resources.sentence_encoder("sbert")
+    cached = sentence_encoder("sbert")
     text = long_rows(mnli_rows, 1)[0]
     candidates = [c for i in range(len(text.words)) for c in candidates_at(text, i)][:40]
     counter = CountingEncodes(cached)
@@ -109,7 +109,7 @@ def test_windows_seen_before_are_not_encoded_again_and_the_memo_is_bounded(mnli_
     assert [c.text for c in cached._check_constraint_many(candidates, text)] == first
     assert counter.sentences == encoded_first  # all from the memo
 
-    small = resources.sentence_encoder("sbert")
+    small = sentence_encoder("sbert")
     small.cache_size = 5
     assert [c.text for c in small._check_constraint_many(candidates, text)] == first
     assert len(small._memo) == 5
@@ -117,16 +117,16 @@ def test_windows_seen_before_are_not_encoded_again_and_the_memo_is_bounded(mnli_
 
 
 def test_the_recipe_prints_the_cached_encoder_class():
-    printed = repr(resources.sentence_encoder("sbert"))
+    printed = repr(sentence_encoder("sbert"))
     assert printed.startswith("CachedSBERT(") and "all-MiniLM-L6-v2 (local)" in printed
 
 
 def test_use_variant_has_textfooler_settings_and_pickles_without_memo_or_model():
     import pickle
 
-    from textattack_bat.constraints import CachedUniversalSentenceEncoder
+    from textattack_bat.attack.constraints import CachedUniversalSentenceEncoder
 
-    use = resources.sentence_encoder("use")  # built lazily: nothing is downloaded until encode()
+    use = sentence_encoder("use")  # built lazily: nothing is downloaded until encode()
     assert isinstance(use, CachedUniversalSentenceEncoder)
     assert (use.threshold, use.metric, use.window_size) == (resources.USE_THRESHOLD, "angular", 15)
     use._memo = {"a window": None}

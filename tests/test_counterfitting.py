@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from textattack_bat.counterfitting import (
+from textattack_bat.lexicon.counterfitting import (
     AttractRepel,
     CounterFitting2016,
     CounterFittingConfig,
@@ -16,13 +16,13 @@ from textattack_bat.counterfitting import (
     counter_fit,
     counter_fitted,
 )
-from textattack_bat.lexical import (
+from textattack_bat.lexicon.lexical import (
     LinguisticConstraints,
     constraint_checksums,
     linguistic_constraints,
     read_pairs,
 )
-from textattack_bat.tables import (
+from textattack_bat.lexicon.tables import (
     Embedding,
     EmbeddingNeighbours,
     build_synonym_table,

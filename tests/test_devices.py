@@ -93,7 +93,7 @@ def test_the_context_sense_encoder_follows_textattacks_device(monkeypatch):
     import sentence_transformers
     import textattack
 
-    from textattack_bat.senses import ContextSenses
+    from textattack_bat.lexicon.senses import ContextSenses
 
     built = []
 

@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pytest
 import textattack
 
-from textattack_bat.diagnostics import RepresentationProbe
-from textattack_bat.evaluation import RobustnessCallback
+from textattack_bat.evaluation.probe import RepresentationProbe
+from textattack_bat.evaluation.robustness import RobustnessCallback
 
 WORKED = "The legislature was instrumental in effecting changes"
 PIANO = "A man is playing an instrumental piece on the piano"

@@ -10,7 +10,7 @@ import pytest
 import torch
 from conftest import ROOT, script
 
-from textattack_bat.distributed import ShardedBatchSampler
+from textattack_bat.training.distributed import ShardedBatchSampler
 
 
 def test_sharded_batches_are_the_single_process_batches():

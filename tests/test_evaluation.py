@@ -174,9 +174,9 @@ def test_robustness_callback_reuses_its_sentence_encoder_across_epochs(
 
     from test_constraints import CountingEncodes
 
-    from textattack_bat.constraints import EncodingCache
+    from textattack_bat.attack.constraints import EncodingCache
     from textattack_bat.datasets import load_jsonl_dataset
-    from textattack_bat.evaluation import RobustnessCallback
+    from textattack_bat.evaluation.robustness import RobustnessCallback
     from textattack_bat.models import load_classifier
 
     dataset = load_jsonl_dataset(shared_data / "mnli_validation_matched_0_7999.jsonl", limit=12)

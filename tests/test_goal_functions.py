@@ -13,8 +13,8 @@ from textattack.attack_results import (
 from textattack.goal_function_results import GoalFunctionResultStatus
 from textattack.shared import AttackedText
 
-from textattack_bat.goal_functions import UndersensitivityClassification
-from textattack_bat.recipes import AntonymUnderChen2022
+from textattack_bat.attack.goal_functions import UndersensitivityClassification
+from textattack_bat.attack.recipes import AntonymUnderChen2022
 
 
 def attack_one(rule, text, label, wir_method="delete", **options):

@@ -5,8 +5,8 @@ import itertools
 import pytest
 import torch
 
-from textattack_bat.distances import CosineDistance, EuclideanDistance
-from textattack_bat.losses import PairwiseContrastiveLoss, TripletContrastiveLoss
+from textattack_bat.training.distances import CosineDistance, EuclideanDistance
+from textattack_bat.training.losses import PairwiseContrastiveLoss, TripletContrastiveLoss
 
 # rows: anchor h, positive h_o, negative h_u (2-d, easy cosines)
 H = torch.tensor([[1.0, 0.0], [0.0, 2.0]])

@@ -4,7 +4,7 @@ import pytest
 import textattack
 import torch
 
-from textattack_bat.miners import NegativeMiner
+from textattack_bat.training.miners import NegativeMiner
 
 # anchor (1, 0); candidates at angles 90, 30, 60 and 10 degrees: cosine distances
 # 1 - cos = 1.0, 0.134, 0.5, 0.0152; the last one is padding in row 0
@@ -50,7 +50,8 @@ def test_trainer_mines_the_candidate_closest_in_an_independent_forward(
     import torch.nn.functional as F
 
     from textattack_bat.models import load_classifier
-    from textattack_bat.trainers import BATTrainer, BATTrainingArgs
+    from textattack_bat.training.arguments import BATTrainingArgs
+    from textattack_bat.training.trainers import BATTrainer
 
     rows = [
         (("A man sleeps outside.", "A man is outside."), 0),
@@ -126,7 +127,8 @@ def test_labelled_negative_term_is_the_cross_entropy_towards_the_implied_label(
     import torch.nn.functional as F
 
     from textattack_bat.models import load_classifier
-    from textattack_bat.trainers import BATTrainer, BATTrainingArgs
+    from textattack_bat.training.arguments import BATTrainingArgs
+    from textattack_bat.training.trainers import BATTrainer
 
     rows = [
         (("A man sleeps outside.", "A man is outside."), 0),  # shared: -> contradiction

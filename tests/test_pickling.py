@@ -27,8 +27,12 @@ def _worker(payload, rows, queue):
 
 
 def build(recipe):
+    from textattack_bat.attack.recipes import (
+        AntonymUnderNLI,
+        AntonymUnderNLIImprove,
+        SynonymOverChen2022,
+    )
     from textattack_bat.models import load_classifier
-    from textattack_bat.recipes import AntonymUnderNLI, AntonymUnderNLIImprove, SynonymOverChen2022
 
     torch.manual_seed(0)
     model = load_classifier(None, num_labels=3, device="cpu")

@@ -5,9 +5,9 @@ from fakes import KeywordModel
 from test_goal_functions import attack_one, confidence_after_bad
 from textattack.attack_results import FailedAttackResult, SuccessfulAttackResult
 
-from textattack_bat.evaluation import evaluate_robustness
-from textattack_bat.recipes import AntonymUnderChen2022
-from textattack_bat.search_methods import GreedyWordSwapWIRProtocols
+from textattack_bat.attack.recipes import AntonymUnderChen2022
+from textattack_bat.attack.search_methods import GreedyWordSwapWIRProtocols
+from textattack_bat.evaluation.robustness import evaluate_robustness
 
 CASES = {  # p(label) after the swap: (paper definition, improve-only)
     "kept at lower confidence": (0.6, (True, False)),

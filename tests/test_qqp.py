@@ -27,8 +27,8 @@ def test_independent_oracle_on_hand_pairs():
 
 @pytest.mark.slow
 def test_qqp_attack_skips_not_duplicate_and_swaps_one_antonym(shared_data):
+    from textattack_bat.attack.recipes import AntonymUnderQQP
     from textattack_bat.models import load_classifier
-    from textattack_bat.recipes import AntonymUnderQQP
 
     dataset = load_jsonl_dataset(shared_data / "qqp_validation_sample.jsonl")
     assert dataset.label_names == ["not_duplicate", "duplicate"]
@@ -63,7 +63,8 @@ def test_qqp_attack_skips_not_duplicate_and_swaps_one_antonym(shared_data):
 @pytest.mark.slow
 def test_bat_training_on_qqp_masks_not_duplicate(shared_data, tmp_path):
     from textattack_bat.models import load_classifier
-    from textattack_bat.trainers import BATTrainer, BATTrainingArgs
+    from textattack_bat.training.arguments import BATTrainingArgs
+    from textattack_bat.training.trainers import BATTrainer
 
     train = load_jsonl_dataset(shared_data / "qqp_train_sample200.jsonl", limit=64)
     args = BATTrainingArgs(method="bat-triplet", num_epochs=1, per_device_train_batch_size=16,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from textattack_bat import random_states
+from textattack_bat.training import random_states
 
 
 def draws() -> tuple:

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from fakes import KeywordModel
 
-from textattack_bat.gold_edits import GoldEdit, evaluate_gold_edits, load_gold_edits
-from textattack_bat.rates import Rate, wilson_interval
+from textattack_bat.evaluation.gold_edits import GoldEdit, evaluate_gold_edits, load_gold_edits
+from textattack_bat.evaluation.rates import Rate, wilson_interval
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import script
 
-from textattack_bat import registration
+from textattack_bat.plugin import registration
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,14 +51,16 @@ def test_textattack_attack_help_shows_our_recipes():
 
 def test_startup_hook_is_lazy_and_idempotent():
     code = (
-        "import sys, textattack_bat.autoload as a; a.install(); a.install();"
+        "import sys, textattack_bat.plugin.autoload as a; a.install(); a.install();"
         "print(sum(type(f).__name__ == 'TextAttackHook' for f in sys.meta_path),"
         " 'textattack' in sys.modules, 'torch' in sys.modules)"
     )
     out = run(sys.executable, "-c", code)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["1", "False", "False"]
-    plain = run(sys.executable, "-c", "import sys; print('textattack_bat.autoload' in sys.modules)")
+    plain = run(
+        sys.executable, "-c", "import sys; print('textattack_bat.plugin.autoload' in sys.modules)"
+    )
     assert plain.stdout.strip() == "True", "the .pth file did not load the hook at start-up"
 
 
@@ -98,7 +100,8 @@ def test_regular_wheel_ships_the_pth_file(tmp_path):
     wheel = next(tmp_path.glob("textattack_bat-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         assert (
-            archive.read("textattack_bat.pth").decode().strip() == "import textattack_bat.autoload"
+            archive.read("textattack_bat.pth").decode().strip()
+            == "import textattack_bat.plugin.autoload"
         )
         assert "textattack_bat/data/snli_train_sample.jsonl" in archive.namelist()
 
@@ -130,7 +133,7 @@ def test_canary_recipe_table_and_cli_choices():
     parser = attack_args.CommandLineAttackArgs._add_parser_args(argparse.ArgumentParser())
     recipe_action = next(a for a in parser._actions if a.dest == "attack_recipe")
     assert "antonym-under-nli" in recipe_action.choices  # a live view of ATTACK_RECIPE_NAMES
-    assert attack_args.textattack_bat.recipes.AntonymUnderNLI  # eval'ed in these globals
+    assert attack_args.textattack_bat.attack.recipes.AntonymUnderNLI  # eval'ed in these globals
 
 
 def test_canary_training_command_and_trainer_hooks():

@@ -4,9 +4,9 @@ import random
 
 import pytest
 
-from textattack_bat.relevance import inferred_label, is_shared
-from textattack_bat.samplers import AntonymSampler
 from textattack_bat.tasks import TASKS
+from textattack_bat.training.relevance import inferred_label, is_shared
+from textattack_bat.training.samplers import AntonymSampler
 
 NLI = dict(TASKS["snli"].antonym_flips)
 QQP = dict(TASKS["qqp"].antonym_flips)

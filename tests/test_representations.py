@@ -4,8 +4,8 @@ import pytest
 import torch
 import transformers
 
-from textattack_bat.losses import TripletContrastiveLoss
-from textattack_bat.representations import (
+from textattack_bat.training.losses import TripletContrastiveLoss
+from textattack_bat.training.representations import (
     RepresentationError,
     check_representation,
     logits_and_representation,

@@ -181,5 +181,14 @@ def test_every_public_name_and_submodule_resolves():
 
     for name in textattack_bat.__all__:
         assert getattr(textattack_bat, name) is not None, name
-    on_disk = {m.name for m in pkgutil.iter_modules(textattack_bat.__path__)}
-    assert on_disk == textattack_bat._SUBMODULES
+    found = 0
+    for info in pkgutil.walk_packages(textattack_bat.__path__, "textattack_bat."):
+        found += 1
+        obj = textattack_bat  # reached by attributes, as TextAttack's eval of a recipe path does
+        for part in info.name.split(".")[1:]:
+            obj = getattr(obj, part)
+        assert obj is sys.modules[info.name], info.name
+    assert found >= 40  # the rooms and every module in them
+    assert {"attack", "lexicon", "training", "evaluation", "plugin"} <= set(dir(textattack_bat))
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        getattr(textattack_bat.attack, "nope")  # noqa: B009

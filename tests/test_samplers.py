@@ -5,8 +5,8 @@ import re
 import numpy as np
 import pytest
 
-from textattack_bat.samplers import AntonymSampler, SynonymSampler
-from textattack_bat.tables import SynonymTable, build_antonym_table, vocabulary
+from textattack_bat.lexicon.tables import SynonymTable, build_antonym_table, vocabulary
+from textattack_bat.training.samplers import AntonymSampler, SynonymSampler
 
 WORD = re.compile(r"[A-Za-z]+")
 
@@ -69,7 +69,9 @@ def test_antonym_copies_differ_in_exactly_one_wordnet_antonym(rows, antonym_tabl
     from nltk.corpus import wordnet as wn
 
     examples, labels = rows
-    copies, mask = AntonymSampler(antonym_table, skip_labels=[1], seed=0)(examples, labels, epoch=0)
+    copies, mask = AntonymSampler(antonym_table, skip_labels=[1], seed=0, senses="all")(
+        examples, labels, epoch=0
+    )
     assert mask.sum() > 100
     for original, copy, label, m in zip(examples, copies, labels, mask):
         if label == 1:
@@ -98,13 +100,13 @@ def test_same_seed_same_output_and_epochs_differ(rows, antonym_table):
     b = SynonymSampler(table, seed=7)(examples, epoch=2)
     c = SynonymSampler(table, seed=7)(examples, epoch=3)
     assert a[0] == b[0] and np.array_equal(a[1], b[1]) and a[0] != c[0]
-    x = AntonymSampler(antonym_table, seed=1)(examples, labels, epoch=0)
-    y = AntonymSampler(antonym_table, seed=1)(examples, labels, epoch=0)
+    x = AntonymSampler(antonym_table, seed=1, senses="all")(examples, labels, epoch=0)
+    y = AntonymSampler(antonym_table, seed=1, senses="all")(examples, labels, epoch=0)
     assert x[0] == y[0]
 
 
 def test_rows_without_antonyms_are_masked(antonym_table):
-    copies, mask = AntonymSampler(antonym_table)([("The cat sat.", "A dog.")], [0])
+    copies, mask = AntonymSampler(antonym_table, senses="all")([("The cat sat.", "A dog.")], [0])
     assert mask.tolist() == [0.0] and copies == [("The cat sat.", "A dog.")]
 
 

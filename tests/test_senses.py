@@ -10,15 +10,15 @@ import nltk
 import pytest
 from textattack.shared import AttackedText
 
-from textattack_bat.antonyms import WordNetAntonyms
-from textattack_bat.senses import (
+from textattack_bat.attack.transformations import WordSwapAntonym
+from textattack_bat.lexicon.antonyms import WordNetAntonyms
+from textattack_bat.lexicon.senses import (
     DEFAULT_SENSES,
     SENSE_POLICIES,
     ContextSenses,
     get_policy,
     shares_collocation,
 )
-from textattack_bat.transformations import WordSwapAntonym
 
 WORKED = "The legislature was instrumental in effecting changes"
 PIANO = "A man is playing an instrumental piece on the piano"
@@ -113,8 +113,8 @@ def test_cad_recall_of_the_shipped_edits(shared_data):
 @pytest.mark.slow
 def test_sampler_and_table_keep_a_subset_of_the_authors_antonyms(shared_data):
     from textattack_bat.datasets import load_jsonl_dataset
-    from textattack_bat.samplers import AntonymSampler
-    from textattack_bat.tables import build_antonym_table, vocabulary
+    from textattack_bat.lexicon.tables import build_antonym_table, vocabulary
+    from textattack_bat.training.samplers import AntonymSampler
 
     dataset = load_jsonl_dataset(shared_data / "snli_validation.jsonl", limit=150)
     rows = [dataset[i] for i in range(len(dataset))]
@@ -148,7 +148,7 @@ def test_recipe_names_and_reports_carry_the_policy(fresh_nli_model_dir, shared_d
     from textattack import attack_args
 
     from textattack_bat.datasets import load_jsonl_dataset
-    from textattack_bat.evaluation import evaluate_robustness
+    from textattack_bat.evaluation.robustness import evaluate_robustness
     from textattack_bat.models import load_classifier
 
     model = load_classifier(fresh_nli_model_dir, num_labels=3)
@@ -179,9 +179,31 @@ def test_recipe_names_and_reports_carry_the_policy(fresh_nli_model_dir, shared_d
 def test_sense_description_with_lemma_names():
     from nltk.corpus import wordnet as wn
 
-    from textattack_bat.senses import describe
+    from textattack_bat.lexicon.senses import describe
 
     means = wn.synset("implemental.s.01")
     assert describe(means, lemmas=True).startswith("implemental, instrumental, subservient: ")
     assert describe(means, lemmas=True).endswith(describe(means))
     assert not describe(means).startswith("implemental")
+
+
+def test_one_default_policy_from_cli_to_sampler():
+    """Every component left without a policy uses the same one: the recipe's transformation,
+    BAT's settings and sampler, and the bare WordNet look-up (before, the sampler used ``all``)."""
+    from textattack_bat.cli import build_parser
+    from textattack_bat.training.arguments import BATTrainingArgs
+    from textattack_bat.training.samplers import AntonymSampler
+
+    table = {"hot": ("cold",)}
+    evaluate = build_parser().parse_args(["evaluate", "--model", "m", "--dataset", "glue^mnli"])
+    names = {
+        "cli evaluate": evaluate.antonym_senses,
+        "BATTrainingArgs": BATTrainingArgs(output_dir="unused").antonym_senses,
+        "AntonymSampler": AntonymSampler(table).policy.name,
+        "WordNetAntonyms": WordNetAntonyms().policy.name,
+        "WordSwapAntonym": WordSwapAntonym().senses,
+    }
+    assert set(names.values()) == {"context"}, names
+    assert AntonymSampler(table, senses="all").policy.name == "all"
+    with pytest.raises(ValueError, match="choose one of all, first-sense, lesk, context"):
+        AntonymSampler(table, senses="every")

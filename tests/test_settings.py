@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from conftest import script
 
-from textattack_bat.registration import ParameterError, parse_training_method
-from textattack_bat.train_command import CONFIG_ENV, training_args_from_command_line
-from textattack_bat.trainers import BATTrainingArgs, SettingError
+from textattack_bat.plugin.registration import ParameterError, parse_training_method
+from textattack_bat.plugin.train_command import CONFIG_ENV, training_args_from_command_line
+from textattack_bat.training.arguments import BATTrainingArgs, SettingError
 
 ROOT = Path(__file__).resolve().parents[1]
 

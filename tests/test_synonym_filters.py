@@ -2,7 +2,7 @@
 
 import pytest
 
-from textattack_bat.synonym_filters import (
+from textattack_bat.lexicon.synonym_filters import (
     NotAntonym,
     NotFunctionWord,
     NotInflection,

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from oracles import is_wordnet_antonym
 
-from textattack_bat.tables import (
+from textattack_bat.lexicon.tables import (
     Embedding,
     PerturbationTable,
     build_antonym_table,

@@ -31,7 +31,7 @@ def test_every_task_derives_everything(name):
     import textattack  # noqa: F401  (registers our recipe names with TextAttack's CLI)
     from textattack.attack_args import ATTACK_RECIPE_NAMES
 
-    from textattack_bat import recipes
+    from textattack_bat.attack import recipes
 
     task = TASKS[name]
     assert (

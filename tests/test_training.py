@@ -11,9 +11,9 @@ from conftest import ROOT, script
 
 from textattack_bat import BATTrainer, BATTrainingArgs, SAFERTrainer, load_jsonl_dataset
 from textattack_bat.datasets import shipped_path
+from textattack_bat.lexicon.tables import SynonymTable
 from textattack_bat.models import load_classifier
-from textattack_bat.representations import RepresentationError
-from textattack_bat.tables import SynonymTable
+from textattack_bat.training.representations import RepresentationError
 
 
 def snli(limit, offset=0, name="snli_train_sample.jsonl"):
@@ -196,7 +196,7 @@ def test_low_table_coverage_warns_and_batch_size_one_stays_finite(tmp_path):
 def test_safer_python_api(tmp_path):
     from nltk.corpus import wordnet as wn
 
-    from textattack_bat.tables import vocabulary
+    from textattack_bat.lexicon.tables import vocabulary
 
     train = snli(48)
     words = vocabulary(t for (inputs, _) in train for t in inputs.values())
@@ -233,7 +233,7 @@ def test_safer_python_api(tmp_path):
 def test_command_line_precedence(tmp_path, monkeypatch):
     from types import SimpleNamespace
 
-    from textattack_bat.train_command import CONFIG_ENV, trainer_from_command_line
+    from textattack_bat.plugin.train_command import CONFIG_ENV, trainer_from_command_line
 
     defaults = BATTrainingArgs.__mro__[
         1
@@ -360,7 +360,7 @@ def test_fresh_head_is_initialised_from_the_seed():
     ],
 )
 def test_the_log_names_cross_entropy_epochs_as_such(epochs, clean, expected):
-    from textattack_bat.trainers import training_plan
+    from textattack_bat.training.arguments import training_plan
 
     args = BATTrainingArgs(method="bat-triplet", num_epochs=epochs, num_clean_epochs=clean)
     assert training_plan(args) == expected

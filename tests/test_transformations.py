@@ -5,7 +5,7 @@ from collections import OrderedDict
 from textattack.constraints.pre_transformation import StopwordModification
 from textattack.shared import AttackedText
 
-from textattack_bat.transformations import WordSwapTable
+from textattack_bat.attack.transformations import WordSwapTable
 
 TABLE = {"movie": ("film", "picture"), "great": ("terrific",), "a": ("one",)}
 

@@ -7,6 +7,7 @@ resolved lazily (PEP 562), so ``import textattack_bat`` does not import TextAtta
 from __future__ import annotations
 
 import importlib
+import importlib.util
 
 __version__ = "0.1.0"
 
@@ -15,104 +16,63 @@ _EXPORTS = {
     # resources
     "ResourceNotFoundError": "resources",
     # transformations
-    "WordSwapAntonym": "transformations",
-    "WordSwapTable": "transformations",
-    "WordInsertionNegation": "transformations",
-    "WordDeletionNegation": "transformations",
-    "WordNetAntonyms": "antonyms",
+    "WordSwapAntonym": "attack.transformations",
+    "WordSwapTable": "attack.transformations",
+    "WordInsertionNegation": "attack.transformations",
+    "WordDeletionNegation": "attack.transformations",
+    "WordNetAntonyms": "lexicon.antonyms",
     # antonym sense policies
-    "SENSE_POLICIES": "senses",
-    "AllSenses": "senses",
-    "FirstSense": "senses",
-    "LeskSenses": "senses",
-    "ContextSenses": "senses",
+    "SENSE_POLICIES": "lexicon.senses",
+    "AllSenses": "lexicon.senses",
+    "FirstSense": "lexicon.senses",
+    "LeskSenses": "lexicon.senses",
+    "ContextSenses": "lexicon.senses",
     # goal functions
-    "UndersensitivityClassification": "goal_functions",
+    "UndersensitivityClassification": "attack.goal_functions",
     # recipes
-    "AntonymUnderChen2022": "recipes",
-    "AntonymUnderNLI": "recipes",
-    "AntonymUnderQQP": "recipes",
-    "AntonymUnderNLIImprove": "recipes",
-    "AntonymUnderQQPImprove": "recipes",
-    "AntonymUnderImprove": "recipes",
-    "SynonymOverChen2022": "recipes",
+    "AntonymUnderChen2022": "attack.recipes",
+    "AntonymUnderNLI": "attack.recipes",
+    "AntonymUnderQQP": "attack.recipes",
+    "AntonymUnderNLIImprove": "attack.recipes",
+    "AntonymUnderQQPImprove": "attack.recipes",
+    "AntonymUnderImprove": "attack.recipes",
+    "SynonymOverChen2022": "attack.recipes",
     # datasets and models
     "load_jsonl_dataset": "datasets",
     "load_classifier": "models",
     "DynamicPaddingModelWrapper": "models",
     # evaluation
-    "evaluate_robustness": "evaluation",
-    "RobustnessCallback": "evaluation",
-    "GreedyWordSwapWIRProtocols": "search_methods",
-    "Rate": "rates",
-    "wilson_interval": "rates",
-    "GoldEdit": "gold_edits",
-    "load_gold_edits": "gold_edits",
-    "evaluate_gold_edits": "gold_edits",
-    "RepresentationProbe": "diagnostics",
+    "evaluate_robustness": "evaluation.robustness",
+    "RobustnessCallback": "evaluation.robustness",
+    "GreedyWordSwapWIRProtocols": "attack.search_methods",
+    "Rate": "evaluation.rates",
+    "wilson_interval": "evaluation.rates",
+    "GoldEdit": "evaluation.gold_edits",
+    "load_gold_edits": "evaluation.gold_edits",
+    "evaluate_gold_edits": "evaluation.gold_edits",
+    "RepresentationProbe": "evaluation.probe",
     "TASKS": "tasks",
     # perturbation tables and samplers
-    "SynonymTable": "tables",
-    "AntonymTable": "tables",
-    "build_synonym_table": "tables",
-    "build_antonym_table": "tables",
-    "load_embedding": "tables",
-    "counter_fit": "counterfitting",
-    "CounterFittingConfig": "counterfitting",
-    "linguistic_constraints": "lexical",
-    "SynonymSampler": "samplers",
-    "AntonymSampler": "samplers",
+    "SynonymTable": "lexicon.tables",
+    "AntonymTable": "lexicon.tables",
+    "build_synonym_table": "lexicon.tables",
+    "build_antonym_table": "lexicon.tables",
+    "load_embedding": "lexicon.tables",
+    "counter_fit": "lexicon.counterfitting",
+    "CounterFittingConfig": "lexicon.counterfitting",
+    "linguistic_constraints": "lexicon.lexical",
+    "SynonymSampler": "training.samplers",
+    "AntonymSampler": "training.samplers",
     # losses and distances
-    "CosineDistance": "distances",
-    "EuclideanDistance": "distances",
-    "PairwiseContrastiveLoss": "losses",
-    "TripletContrastiveLoss": "losses",
-    "NegativeMiner": "miners",
+    "CosineDistance": "training.distances",
+    "EuclideanDistance": "training.distances",
+    "PairwiseContrastiveLoss": "training.losses",
+    "TripletContrastiveLoss": "training.losses",
+    "NegativeMiner": "training.miners",
     # trainers
-    "SAFERTrainer": "trainers",
-    "BATTrainer": "trainers",
-    "BATTrainingArgs": "trainers",
-}
-
-_SUBMODULES = {
-    "antonyms",
-    "autoload",
-    "cli",
-    "constraints",
-    "counterfitting",
-    "datasets",
-    "demo",
-    "diagnostics",
-    "distances",
-    "distributed",
-    "embeddings",
-    "evaluation",
-    "goal_functions",
-    "lexical",
-    "gold_edits",
-    "losses",
-    "miners",
-    "negation",
-    "models",
-    "plots",
-    "random_states",
-    "rates",
-    "recipes",
-    "reductions",
-    "registration",
-    "relevance",
-    "representations",
-    "resources",
-    "samplers",
-    "search_methods",
-    "senses",
-    "stopwords",
-    "synonym_filters",
-    "tables",
-    "tasks",
-    "train_command",
-    "trainers",
-    "transformations",
+    "SAFERTrainer": "training.trainers",
+    "BATTrainer": "training.trainers",
+    "BATTrainingArgs": "training.arguments",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -122,10 +82,23 @@ def __getattr__(name: str) -> object:
     if name in _EXPORTS:
         module = importlib.import_module(f"{__name__}.{_EXPORTS[name]}")
         return getattr(module, name)
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _submodule_getattr(__name__)(name)
+
+
+def _submodule_getattr(package: str):
+    """A PEP 562 ``__getattr__`` for a room: ``room.module`` imports ``package.module`` on first use
+    (TextAttack's CLI evaluates dotted recipe paths such as ``textattack_bat.attack.recipes.X``)."""
+
+    def __getattr__(name: str) -> object:
+        if name.startswith("_") or importlib.util.find_spec(f"{package}.{name}") is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        return importlib.import_module(f"{package}.{name}")
+
+    return __getattr__
 
 
 def __dir__() -> list[str]:
-    return sorted(set(__all__) | _SUBMODULES | {"__version__"})
+    import pkgutil
+
+    rooms = {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
+    return sorted(set(__all__) | rooms | {"__version__"})

@@ -6,12 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from textattack_bat.senses import DEFAULT_SENSES, SENSE_POLICIES
-from textattack_bat.synonym_filters import DEFAULT_FILTERS
+from textattack_bat.lexicon.senses import DEFAULT_SENSES, SENSE_POLICIES
+from textattack_bat.lexicon.synonym_filters import DEFAULT_FILTERS
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from textattack_bat import autoload, resources
+    from textattack_bat import resources
+    from textattack_bat.plugin import autoload
 
     rows = resources.report()
     width = max(len(row.name) for row in rows)
@@ -78,7 +79,7 @@ def load_dataset_arg(dataset: str | None, dataset_from_file: str | None, split: 
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from textattack_bat.evaluation import evaluate_robustness
+    from textattack_bat.evaluation.robustness import evaluate_robustness
     from textattack_bat.models import load_classifier
 
     device = set_device(args.device)
@@ -113,7 +114,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 def _build_tables(args: argparse.Namespace) -> int:
     import time
 
-    from textattack_bat.tables import (
+    from textattack_bat.lexicon.tables import (
         build_antonym_table,
         build_synonym_table,
         dataset_texts,
@@ -176,6 +177,7 @@ def _demo(args: argparse.Namespace) -> int:
         train_size=args.train_size,
         eval_size=args.eval_size,
         attack_examples=args.attack_examples,
+        synonym_examples=args.synonym_examples,
         epochs=args.epochs,
         warm_start_epochs=args.warm_start_epochs,
         output_dir=args.output_dir,
@@ -279,10 +281,10 @@ def build_parser() -> argparse.ArgumentParser:
     tables.add_argument(
         "--antonym-senses",
         choices=SENSE_POLICIES,
-        default="all",
+        default=None,
         help="keep a word's antonym only if some sentence of the dataset uses a sense that "
-        "gives it (slow: every sentence is scored); default all: every sense, as the attack "
-        "and the BAT sampler decide per sentence anyway",
+        "gives it (slow: every sentence is scored); default: every sense, as the attack "
+        "and the BAT sampler apply their policy per sentence anyway",
     )
     tables.add_argument("--out", required=True, help="output directory")
     tables.add_argument(
@@ -293,7 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     tables.set_defaults(func=_build_tables)
 
     demo = commands.add_parser(
-        "demo", help="normal vs BAT training on shipped NLI rows, evaluated and plotted"
+        "demo",
+        help="normal, SAFER and BAT training on shipped NLI rows: both sensitivities, plotted",
     )
     demo.add_argument(
         "--train-size", type=int, default=3000, help="shipped SNLI training rows (at most 3000)"
@@ -305,19 +308,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--attack-examples",
         type=int,
         default=1000,
-        help="held-out rows attacked per model (about 500 attacked)",
+        help="held-out rows attacked with antonyms per model (about 500 attacked)",
+    )
+    demo.add_argument(
+        "--synonym-examples",
+        type=int,
+        default=300,
+        help="the first of those attacked with synonyms (about 230 attacked: +-6 points)",
     )
     demo.add_argument(
         "--epochs",
         type=int,
         default=4,
-        help="epochs in all: the shared warm start, then normal training or BAT (default %(default)s)",
+        help="epochs in all: the shared warm start, then each arm (default %(default)s)",
     )
     demo.add_argument(
         "--warm-start-epochs",
         type=int,
         default=2,
-        help="shared cross-entropy epochs before normal training or BAT (default %(default)s)",
+        help="shared cross-entropy epochs before the arms (default %(default)s)",
     )
     demo.add_argument("--output-dir", default="demo-output")
     demo.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")

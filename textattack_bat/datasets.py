@@ -11,23 +11,13 @@ Rows with an empty text or a label outside the task's range raise a ValueError n
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from importlib import resources as importlib_resources
+from collections.abc import Iterable
 from pathlib import Path
 
 import textattack
 
-from textattack_bat.tasks import task_for_columns, task_for_label_names
-
-
-@dataclass(frozen=True)
-class TaskFormat:
-    """How rows of a file are read: input columns and label names (None: any integer ids)."""
-
-    name: str
-    input_columns: tuple[str, ...]
-    label_names: tuple[str, ...] | None
-
+from textattack_bat import resources
+from textattack_bat.tasks import Task, task_for_columns, task_for_label_names
 
 SHIPPED = (
     "snli_train_sample.jsonl",
@@ -44,16 +34,23 @@ def example_columns(inputs) -> tuple[str, ...]:
     return inputs if isinstance(inputs, tuple) else (inputs,)
 
 
-def default_skip_labels(dataset) -> tuple[int, ...]:
-    """Labels the antonym attack skips, from the dataset's label names and the task registry
-    (NLI ``neutral``; paraphrase tasks' negative class); none for an unknown label set."""
+def default_skip_labels(dataset, skip_labels: Iterable[int] | None = None) -> tuple[int, ...]:
+    """Labels the antonym attack skips: ``skip_labels`` when given, else from the dataset's label
+    names and the task registry (NLI ``neutral``; paraphrase tasks' negative class); none for
+    an unknown label set."""
+    if skip_labels is not None:
+        return tuple(int(label) for label in skip_labels)
     task = task_for_label_names(getattr(dataset, "label_names", None))
     return task.antonym_skip_labels if task else ()
 
 
-def default_antonym_flips(dataset) -> tuple[tuple[int, int], ...]:
-    """The labels a shared-word antonym swap implies (task registry, by the dataset's label
-    names): NLI ``((0, 2),)``; none for an unknown label set."""
+def default_antonym_flips(
+    dataset, flips: Iterable[tuple[int, int]] | None = None
+) -> tuple[tuple[int, int], ...]:
+    """The labels a shared-word antonym swap implies: ``flips`` when given, else from the task
+    registry by the dataset's label names (NLI ``((0, 2),)``); none for an unknown label set."""
+    if flips is not None:
+        return tuple((int(a), int(b)) for a, b in flips)
     task = task_for_label_names(getattr(dataset, "label_names", None))
     return task.antonym_flips if task else ()
 
@@ -62,17 +59,18 @@ def shipped_path(name: str) -> Path:
     """Path of a data file shipped in the package (see ``textattack_bat/data/README.md``)."""
     if name not in SHIPPED:
         raise ValueError(f"Unknown shipped data file {name!r}; choose one of {SHIPPED}.")
-    return Path(str(importlib_resources.files("textattack_bat") / "data" / name))
+    return resources.PACKAGE_DATA / name
 
 
-def detect_task(columns) -> TaskFormat:
+def detect_task(columns) -> Task:
+    """The registry's task for a file's columns, or a one-column ``text`` task (any label ids)."""
     columns = set(columns)
     task = task_for_columns(columns)
     if task is not None:
-        return TaskFormat(task.name, task.input_columns, task.label_names)
+        return task
     for column in ("sentence", "text"):
         if column in columns:
-            return TaskFormat("text", (column,), None)
+            return Task.columns_only("text", (column,))
     raise ValueError(
         f"Cannot tell the task from columns {sorted(columns)}: expected premise+hypothesis (NLI), "
         "question1+question2 (QQP), sentence1+sentence2 (MRPC) or sentence/text; pass input_columns=... explicitly."
@@ -139,7 +137,7 @@ def load_jsonl_dataset(
     if input_columns is None:
         task = detect_task(rows[0])
     else:
-        task = TaskFormat("custom", tuple(input_columns), None)
+        task = Task.columns_only("custom", input_columns)
     num_labels = len(task.label_names) if task.label_names else None
     validate_rows(rows, task.input_columns, label_column, num_labels, str(path))
     examples = [(tuple(row[c] for c in task.input_columns), row[label_column]) for row in rows]

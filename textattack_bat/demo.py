@@ -1,18 +1,18 @@
-"""``textattack-bat demo``: the trade-off and what BAT does to it, offline, on shipped rows.
+"""``textattack-bat demo``: the over/undersensitivity trade-off, offline, on shipped rows.
 
-1. Fine-tune all-MiniLM-L6-v2 (``offline`` extra) on shipped SNLI rows: two shared
-   cross-entropy epochs (warm start; from a fresh head the contrastive term keeps the small model
-   from learning the task), then from that same model two more epochs of either normal training
-   (cross-entropy) or BAT (:data:`DEMO_BAT`, the best configuration of ``bench/bat_effect.py``).
-   Warm start and epochs: ``bench/results/demo.md`` (with one warm-start epoch BAT cost 5.8
-   points of accuracy; with one BAT epoch after two warm-start epochs it did nothing measurable).
-   Both go through the same loop (``BATTrainer``; normal = every epoch clean), with the same
-   batches, padding, max length, learning rate and seed.
-2. Evaluate both on held-out shipped SNLI rows: clean accuracy, antonym ASR (both protocols),
-   the gold-edit kept rate on the 110 shipped human antonym edits (CAD-SNLI), and the
+1. Fine-tune all-MiniLM-L6-v2 (``offline`` extra) on shipped SNLI rows: shared cross-entropy
+   epochs (warm start; from a fresh head the contrastive term keeps the small model from
+   learning the task), then from that same model more epochs of each arm (:data:`ARMS`): normal
+   training (cross-entropy), SAFER (every word resampled from its synonym set, the paper's
+   rule) and BAT (:data:`DEMO_BAT`). All arms go through the same loop with the same batches,
+   padding, max length, learning rate and seed. Why these epochs and settings:
+   ``docs/measurements.md``.
+2. Evaluate each arm on held-out shipped SNLI rows: clean accuracy, antonym ASR (both
+   protocols), synonym ASR (``synonym-over`` on the project's synonym sets) on a smaller fixed
+   sample, the gold-edit kept rate on the 110 shipped human antonym edits (CAD-SNLI), and the
    representation probe (pull d(x, x_o) / push d(x, x_u)); every rate with its 95% interval.
-3. Plots: the per-epoch trade-off with the probe panel, and a t-SNE of the representations of
-   non-neutral held-out rows with their synonym and antonym copies.
+3. Plots: the trade-off (x: synonym ASR, y: antonym ASR, one point per arm, with the probe), and
+   a t-SNE of non-neutral held-out rows with the synonym and antonym copies BAT trained on.
 """
 
 from __future__ import annotations
@@ -23,29 +23,33 @@ from pathlib import Path
 
 import numpy as np
 
+from textattack_bat.attack.constraints import sentence_encoder
 from textattack_bat.datasets import example_columns, load_jsonl_dataset, shipped_path
-from textattack_bat.diagnostics import RepresentationProbe
-from textattack_bat.evaluation import evaluate_robustness, predict
+from textattack_bat.evaluation.plots import plot_representations, plot_sensitivities
+from textattack_bat.evaluation.probe import RepresentationProbe
+from textattack_bat.evaluation.rates import Rate
+from textattack_bat.evaluation.robustness import evaluate_robustness, predict
 from textattack_bat.models import load_classifier
-from textattack_bat.plots import plot_representations, plot_tradeoff
-from textattack_bat.rates import Rate
-from textattack_bat.representations import encode
-from textattack_bat.samplers import AntonymSampler, SynonymSampler
 from textattack_bat.tasks import TASKS
-from textattack_bat.trainers import BATTrainer, BATTrainingArgs
+from textattack_bat.training.arguments import BATTrainingArgs
+from textattack_bat.training.representations import encode
+from textattack_bat.training.samplers import AntonymSampler, SynonymSampler
+from textattack_bat.training.trainers import BATTrainer, SAFERTrainer
 
-# The BAT settings of the demo: the best configuration of bench/results/bat_effect/results.md
-# (triplet-gcf-1word-2ep: -20% improve-only ASR at -1.1 points of accuracy; BAT-Pairwise with
-# beta 3, pairwise-gcf-1word-beta3-2ep, gives -21% within the same intervals and is slower).
-# Antonyms (BAT's copies and the attack) by the authors' rule, as in the committed run
-# (bench/results/demo); the same comparison under the `context` policy:
-# bench/results/bat_effect_senses/results.md.
+# The demo's BAT arm: bench/bat_effect.py's configuration triplet-gcf-1word-2ep, with antonyms
+# (BAT's copies and the attack) by the authors' rule; docs/measurements.md says why.
 DEMO_BAT = dict(
     method="bat-triplet",
     embedding="glove-counterfitted",
     synonym_max_words=1,
     antonym_senses="all",
 )
+# arm -> (what it trains with, shown in logs and tables)
+ARMS: dict[str, str] = {
+    "normal": "cross-entropy only",
+    "safer": "SAFER: every word resampled from its synonym set",
+    "bat": "BAT-Triplet with one-word synonym copies",
+}
 SNLI = TASKS["snli"]
 # Settings shared by the warm start, normal training and BAT (a 2-core CPU).
 DEMO_TRAINING = dict(
@@ -59,16 +63,19 @@ DEMO_TRAINING = dict(
 )
 
 
-def _train(model, train, out: Path, seed: int, clean: bool, epochs: int = 1, tables=(None, None)):
+def _train(model, train, out: Path, seed: int, arm: str, epochs: int = 1, tables=(None, None)):
+    """``arm``: ``warm-start`` or ``normal`` (cross-entropy epochs), ``safer`` or ``bat``."""
+    clean = arm in ("warm-start", "normal")
     args = BATTrainingArgs(
         output_dir=str(out),
         num_epochs=epochs,
         num_clean_epochs=epochs if clean else 0,
         random_seed=seed,
         **DEMO_TRAINING,
-        **DEMO_BAT,
+        **{**DEMO_BAT, "method": "safer" if arm == "safer" else DEMO_BAT["method"]},
     )
-    trainer = BATTrainer(
+    trainer_class = SAFERTrainer if arm == "safer" else BATTrainer
+    trainer = trainer_class(
         model, "classification", train, None, args, synonym_table=tables[0], antonym_table=tables[1]
     )
     trainer.train()
@@ -79,6 +86,7 @@ def run_demo(
     train_size: int = 3000,
     eval_size: int = 1000,
     attack_examples: int = 1000,
+    synonym_examples: int = 300,
     epochs: int = 4,
     warm_start_epochs: int = 2,
     output_dir: str | Path = "demo-output",
@@ -87,7 +95,9 @@ def run_demo(
     tsne_examples: int = 150,
 ) -> dict:
     """``epochs`` in all: ``warm_start_epochs`` shared cross-entropy epochs, then
-    ``epochs - warm_start_epochs`` epochs of normal training or BAT."""
+    ``epochs - warm_start_epochs`` epochs of each arm of :data:`ARMS`. The antonym attack runs on
+    the first ``attack_examples`` held-out rows, the synonym attack on the first
+    ``synonym_examples`` of them."""
     if warm_start_epochs < 1:
         raise ValueError(
             f"--warm-start-epochs {warm_start_epochs}: needs 1 or more (from a fresh head the "
@@ -96,7 +106,11 @@ def run_demo(
     if epochs <= warm_start_epochs:
         raise ValueError(
             f"--epochs {epochs}: must exceed --warm-start-epochs {warm_start_epochs} "
-            "(the warm start, then at least one epoch of normal training or BAT)."
+            "(the warm start, then at least one epoch of each arm)."
+        )
+    if not 0 < synonym_examples <= attack_examples:
+        raise ValueError(
+            f"--synonym-examples {synonym_examples}: pass 1..--attack-examples ({attack_examples})."
         )
     method_epochs = epochs - warm_start_epochs
     start = time.perf_counter()
@@ -112,13 +126,15 @@ def run_demo(
     gold = shipped_path("cad_snli_antonym_edits.jsonl")
     print(
         f"[demo] device {device}; {len(train)} SNLI training rows; {len(held_out)} held-out rows; "
-        f"{attack_examples} attacked per model; output in {out}"
+        f"{attack_examples} attacked with antonyms and {synonym_examples} with synonyms per model; "
+        f"output in {out}"
     )
 
-    print(f"[demo] 1/4 warm start: {warm_start_epochs} cross-entropy epoch(s)")
+    steps = len(ARMS) + 2
+    print(f"[demo] 1/{steps} warm start: {warm_start_epochs} cross-entropy epoch(s)")
     warm = load_classifier(None, num_labels=3, max_length=DEMO_TRAINING["max_length"], seed=seed)
     warm_trainer = _train(
-        warm, train, out / "warm-start", seed, clean=True, epochs=warm_start_epochs
+        warm, train, out / "warm-start", seed, "warm-start", epochs=warm_start_epochs
     )
     warm_dir = out / "warm-start" / "last_model"
 
@@ -133,16 +149,15 @@ def run_demo(
         seed=seed,
         senses=warm_trainer.training_args.antonym_senses,
     )
+    tables = (warm_trainer.synonym_table, warm_trainer.antonym_table)
+    synonym_options = {"synonyms": tables[0], "sentence_encoder": sentence_encoder("auto")}
     models, reports, histories = {}, {}, {}
-    for step, (name, clean) in enumerate((("normal", True), ("bat", False)), start=2):
+    for step, (name, what) in enumerate(ARMS.items(), start=2):
         print(
-            f"[demo] {step}/4 {'normal training' if clean else 'BAT'}: {method_epochs} more epoch(s) from the warm start"
+            f"[demo] {step}/{steps} {name} ({what}): {method_epochs} more epoch(s) from the warm start"
         )
         model = load_classifier(warm_dir, num_labels=3, max_length=DEMO_TRAINING["max_length"])
-        tables = (warm_trainer.synonym_table, warm_trainer.antonym_table)
-        trainer = _train(
-            model, train, out / name, seed, clean=clean, epochs=method_epochs, tables=tables
-        )
+        trainer = _train(model, train, out / name, seed, name, epochs=method_epochs, tables=tables)
         histories[name] = warm_trainer.history + [
             {**h, "epoch": h["epoch"] + warm_start_epochs} for h in trainer.history
         ]
@@ -150,7 +165,9 @@ def run_demo(
             model,
             held_out,
             attack_examples,
-            synonym=False,
+            synonym=True,
+            synonym_options=synonym_options,
+            synonym_examples=synonym_examples,
             antonym_options={"senses": DEMO_BAT["antonym_senses"]},
             model_name=name,
             dataset_name="shipped SNLI test sample",
@@ -160,30 +177,38 @@ def run_demo(
         print(reports[name].format_table())
         models[name] = model
 
-    print("[demo] 4/4 plots")
-    plot_tradeoff(
-        [{"epoch": epochs, **reports["bat"].metrics()}],
+    print(f"[demo] {steps}/{steps} plots")
+    tradeoff_path = plot_sensitivities(
+        {name: report.metrics() for name, report in reports.items()},
         out / "tradeoff.png",
-        baseline=reports["normal"].metrics(),
-        title=f"BAT after epoch {epochs} (dashed: normal training)",
+        title=f"after {epochs} epochs ({warm_start_epochs} shared cross-entropy)",
     )
     rows = [(example_columns(x), y) for x, y in held_out if y not in SNLI.antonym_skip_labels]
     texts, labels = [t for t, _ in rows], [label for _, label in rows]
-    synonyms, synonym_mask = SynonymSampler(warm_trainer.synonym_table, seed=seed)(texts, epoch=0)
-    antonyms, antonym_mask = AntonymSampler(warm_trainer.antonym_table, seed=seed)(
-        texts, labels, epoch=0
+    max_words = DEMO_BAT["synonym_max_words"]
+    synonyms, synonym_mask = SynonymSampler(tables[0], seed=seed, max_words=max_words)(
+        texts, epoch=0
     )
+    antonyms, antonym_mask = AntonymSampler(
+        tables[1], seed=seed, senses=DEMO_BAT["antonym_senses"]
+    )(texts, labels, epoch=0)
     keep = np.flatnonzero(synonym_mask * antonym_mask)[:tsne_examples]
     pick = lambda items: [items[i] for i in keep]
     panels = {
-        title: {
+        name: {
             "original": encode(models[name], pick(texts)),
             "synonym": encode(models[name], pick(synonyms)),
             "antonym": encode(models[name], pick(antonyms)),
         }
-        for name, title in (("normal", "normal training"), ("bat", "BAT"))
+        for name in models
     }
-    tsne_path = plot_representations(panels, out / "representations_tsne.png", seed=seed)
+    tsne_path = plot_representations(
+        panels,
+        out / "representations_tsne.png",
+        seed=seed,
+        title=f"{len(keep)} held-out rows with the copies BAT trained on: "
+        f"{max_words}-word synonym copies, one-word antonym copies",
+    )
 
     accuracy = {}
     for name, model in models.items():
@@ -200,6 +225,8 @@ def run_demo(
             "train_size": train_size,
             "eval_size": eval_size,
             "attack_examples": attack_examples,
+            "synonym_examples": synonym_examples,
+            "arms": ARMS,
             "device": device,
             "seed": seed,
             "model": "all-MiniLM-L6-v2",
@@ -216,14 +243,14 @@ def run_demo(
             for name in models
         },
         "seconds": time.perf_counter() - start,
-        "files": {"tradeoff_plot": str(out / "tradeoff.png"), "tsne_plot": str(tsne_path)},
+        "files": {"tradeoff_plot": str(tradeoff_path), "tsne_plot": str(tsne_path)},
     }
     (out / "demo_results.json").write_text(json.dumps(results, indent=1))
     table = format_comparison(results)
     (out / "demo_results.md").write_text(table + "\n")
     print("\n" + table)
     print(
-        f"\n[demo] done in {results['seconds'] / 60:.1f} min; plots: {out / 'tradeoff.png'}, {tsne_path}"
+        f"\n[demo] done in {results['seconds'] / 60:.1f} min; plots: {tradeoff_path}, {tsne_path}"
     )
     return results
 
@@ -234,23 +261,26 @@ def _rate(summary: dict | None) -> str:
 
 def format_comparison(results: dict) -> str:
     n = results["settings"]
+    arms = n["arms"]
     lines = [
-        f"MiniLM on {n['train_size']} SNLI rows: {n['warm_start_epochs']} shared cross-entropy epoch(s), "
-        f"then {n['epochs'] - n['warm_start_epochs']} epoch(s) of "
-        f"normal training or BAT ({n['method']}, synonyms {n['embedding']}). Accuracy on {n['eval_size']} held-out "
-        f"rows, antonym attack on the first {n['attack_examples']}; each rate: value (count/n, 95% Wilson interval).",
+        f"MiniLM on {n['train_size']} SNLI rows: {n['warm_start_epochs']} shared cross-entropy "
+        f"epoch(s), then {n['epochs'] - n['warm_start_epochs']} epoch(s) of each arm "
+        f"({'; '.join(f'{k}: {v}' for k, v in arms.items())}; synonyms {n['embedding']}). "
+        f"Accuracy on {n['eval_size']} held-out rows, antonym attack on the first "
+        f"{n['attack_examples']}, synonym attack on the first {n['synonym_examples']}; each "
+        "rate: value (count/n, 95% Wilson interval).",
         "",
-        "| training | clean acc | antonym ASR (paper def.) | antonym ASR (improve-only) | gold-edit kept rate "
-        "| probe pull / push |",
-        "|---|---|---|---|---|---|",
+        "| training | clean acc | antonym ASR (paper def.) | antonym ASR (improve-only) "
+        "| synonym ASR | gold-edit kept rate | probe pull / push |",
+        "|---|---|---|---|---|---|---|",
     ]
-    for name in ("normal", "bat"):
+    for name in arms:
         r = results[name]["report"]
         gold = r["gold_edits"]["kept_rate"] if r["gold_edits"] else None
         probe = r["representation"]
         lines.append(
             f"| {name} | {_rate(results[name]['clean_accuracy'])} | {_rate(r['antonym_asr_paper_definition'])} "
-            f"| {_rate(r['antonym_asr_improve_only'])} | {_rate(gold)} "
+            f"| {_rate(r['antonym_asr_improve_only'])} | {_rate(r['synonym_asr'])} | {_rate(gold)} "
             f"| {probe['pull']:.3f} / {probe['push']:.3f} |"
         )
     return "\n".join(lines)

@@ -62,9 +62,48 @@ class DynamicPaddingModelWrapper(HuggingFaceModelWrapper):
         return {"ids": inputs["input_ids"], "gradient": gradient[0].cpu().numpy()}
 
 
+def unwrap(model: torch.nn.Module) -> torch.nn.Module:
+    """The model inside a DataParallel or DistributedDataParallel wrapper."""
+    wrappers = (torch.nn.DataParallel, torch.nn.parallel.DistributedDataParallel)
+    return model.module if isinstance(model, wrappers) else model
+
+
+def model_inputs(texts) -> list:
+    """What a TextAttack model wrapper takes: a one-column tuple becomes its string."""
+    return [t[0] if isinstance(t, tuple) and len(t) == 1 else t for t in texts]
+
+
+def model_num_labels(model: torch.nn.Module) -> int | None:
+    """The classifier's number of outputs (``config.num_labels``, or an ``fc`` layer's), if known."""
+    inner = unwrap(model)
+    config = getattr(inner, "config", None)
+    if config is not None and getattr(config, "num_labels", None):
+        return int(config.num_labels)
+    fc = getattr(inner, "fc", None)
+    return int(fc.out_features) if isinstance(fc, torch.nn.Linear) else None
+
+
+def check_labels(dataset, model: torch.nn.Module, name: str) -> None:
+    """A ValueError naming the bad labels when ``dataset`` has labels that are not integer ids
+    of one of ``model``'s outputs (``name``: which dataset, for the message)."""
+    num_labels = model_num_labels(model)
+    bad = {
+        repr(label)
+        for _, label in dataset
+        if not isinstance(label, (int, np.integer))
+        or (num_labels is not None and not 0 <= label < num_labels)
+    }
+    if bad:
+        raise ValueError(
+            f"The {name} dataset has labels {sorted(bad)[:10]} outside the model's {num_labels} outputs "
+            f"(integer ids 0..{(num_labels or 1) - 1}); fix the label column, or load a model with as "
+            "many labels as the dataset has."
+        )
+
+
 def predict_labels(model_wrapper, inputs: list, batch_size: int = 32) -> np.ndarray:
     """Argmax labels of ``model_wrapper`` for ``inputs`` (strings or tuples of column strings)."""
-    inputs = [x[0] if isinstance(x, tuple) and len(x) == 1 else x for x in inputs]
+    inputs = model_inputs(inputs)
     model_wrapper.model.eval()
     predictions = []
     with torch.no_grad():

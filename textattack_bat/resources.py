@@ -51,6 +51,9 @@ NLTK_RESOURCES: dict[str, tuple[str, str]] = {
 
 # A copy of the four resources ships in the package (see nltk_data/README.md there).
 BUNDLED_NLTK_DATA = Path(__file__).resolve().parent / "nltk_data"
+PACKAGE_DATA = (
+    Path(__file__).resolve().parent / "data"
+)  # rows and constraint files shipped in the wheel
 
 
 def use_bundled_nltk_data() -> bool:
@@ -284,32 +287,6 @@ ENCODER_WINDOW_OPTIONS = {
     "window_size": 15,
     "skip_text_shorter_than_window": True,
 }
-
-
-def sentence_encoder(kind: str = "auto", threshold: float | None = None):
-    """The synonym attack's sentence-similarity constraint (window 15, angular metric).
-
-    ``use``: TextAttack's Universal Sentence Encoder (``use`` extra, online or cached);
-    ``sbert``: all-MiniLM-L6-v2 from the ``offline`` extra through TextAttack's ``SBERT``
-    constraint, with the same angular threshold; ``auto``: USE when available, else SBERT.
-    Both come with :class:`~textattack_bat.constraints.EncodingCache` (same scores, each
-    distinct window encoded once).
-    """
-    if kind == "auto":
-        kind = "use" if use_available() else "sbert"
-    threshold = USE_THRESHOLD if threshold is None else threshold
-    options = {"threshold": threshold, **ENCODER_WINDOW_OPTIONS}
-    if kind == "use":
-        from textattack_bat.constraints import CachedUniversalSentenceEncoder
-
-        return CachedUniversalSentenceEncoder(**options)
-    if kind == "sbert":
-        from textattack_bat.constraints import CachedSBERT
-
-        encoder = CachedSBERT(model_name=str(minilm_path()), **options)
-        encoder.model_name = "all-MiniLM-L6-v2 (local)"
-        return encoder
-    raise ValueError(f"Unknown sentence encoder {kind!r}; choose auto, use or sbert.")
 
 
 # --------------------------------------------------------------------------- doctor

@@ -38,6 +38,11 @@ class Task:
     def num_labels(self) -> int:
         return len(self.label_names)
 
+    @classmethod
+    def columns_only(cls, name: str, input_columns: Sequence[str]) -> Task:
+        """A task known by its input columns only: any integer label ids, no antonym defaults."""
+        return cls(name, tuple(input_columns), (), (), ("", None))
+
 
 TASKS: dict[str, Task] = {
     task.name: task

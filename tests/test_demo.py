@@ -1,0 +1,67 @@
+"""The demo on a tiny run: three arms from one warm start, both sensitivities, the picture."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from textattack_bat.evaluation.plots import sensitivity_figure
+
+
+def test_trade_off_points_are_the_arms_rates():
+    """Hand-written rates: each arm is drawn at (synonym ASR, antonym ASR) in percent."""
+    arms = {
+        "normal": {"synonym_asr": 0.40, "synonym_asr_ci95": [0.34, 0.46],
+                   "antonym_asr": 0.92, "antonym_asr_ci95": [0.89, 0.94],
+                   "antonym_asr_improve_only": 0.74, "antonym_asr_improve_only_ci95": [0.70, 0.77]},
+        "safer": {"synonym_asr": 0.25, "synonym_asr_ci95": [0.20, 0.31],
+                  "antonym_asr": 0.95, "antonym_asr_ci95": [0.93, 0.97],
+                  "antonym_asr_improve_only": 0.80, "antonym_asr_improve_only_ci95": [0.76, 0.83]},
+    }  # fmt: skip
+    ax = sensitivity_figure(arms).axes[0]
+    points = [float(v) for c in ax.containers for v in c.lines[0].get_xydata()[0]]
+    assert points == pytest.approx([40, 92, 40, 74, 25, 95, 25, 80])
+    low, high = ax.containers[2].lines[2][1].get_segments()[0][:, 1]  # safer's y interval
+    assert (low, high) == pytest.approx((93, 97))
+
+
+@pytest.mark.slow
+def test_tiny_demo_trains_three_arms_and_measures_both_sensitivities(tmp_path):
+    from textattack_bat.demo import run_demo
+
+    results = run_demo(
+        train_size=48,
+        eval_size=30,
+        attack_examples=30,
+        synonym_examples=12,
+        epochs=2,
+        warm_start_epochs=1,
+        output_dir=tmp_path,
+        tsne_examples=8,
+    )
+    assert list(results["settings"]["arms"]) == ["normal", "safer", "bat"]
+    methods = {
+        arm: json.loads((tmp_path / arm / "training_args.json").read_text())
+        for arm in ("normal", "safer", "bat")
+    }
+    assert methods["safer"]["method"] == "safer" and methods["safer"]["num_clean_epochs"] == 0
+    assert methods["bat"]["method"] == "bat-triplet" and methods["bat"]["num_clean_epochs"] == 0
+    assert methods["normal"]["num_clean_epochs"] == methods["normal"]["num_epochs"] == 1
+    for arm in ("normal", "safer", "bat"):
+        report = results[arm]["report"]
+        synonym = report["synonym_asr"]
+        counts = synonym["succeeded"] + synonym["failed"] + synonym["skipped"]
+        assert counts == 12, synonym  # the first 12 rows, not the 30 the antonym attack saw
+        antonym = report["antonym_asr_paper_definition"]
+        assert antonym["succeeded"] + antonym["failed"] + antonym["skipped"] == 30
+    table = (tmp_path / "demo_results.md").read_text().splitlines()
+    header = next(line for line in table if line.startswith("| training"))
+    assert "synonym ASR" in header
+    assert [line.split("|")[1].strip() for line in table if line.startswith("| ")][1:] == [
+        "normal",
+        "safer",
+        "bat",
+    ]
+    for name in ("tradeoff.png", "representations_tsne.png"):
+        assert (tmp_path / name).stat().st_size > 10_000

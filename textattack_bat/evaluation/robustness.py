@@ -1,0 +1,436 @@
+"""Robustness evaluation: clean accuracy, antonym ASR (both protocols) and synonym ASR.
+
+ASR = succeeded / (succeeded + failed); skipped examples (misclassified, or a skipped label) are
+excluded, as in the paper. The antonym attack runs once with
+:class:`~textattack_bat.attack.search_methods.GreedyWordSwapWIRProtocols`, which yields the paper's
+definition and the authors' improve-only protocol from the same candidate evaluations.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import tqdm
+from textattack.attack_results import (
+    FailedAttackResult,
+    SkippedAttackResult,
+    SuccessfulAttackResult,
+)
+from textattack.shared import AttackedText
+
+from textattack_bat.attack.constraints import sentence_encoder
+from textattack_bat.attack.recipes import (
+    AntonymUnderChen2022,
+    SynonymOverChen2022,
+    resolve_wir_method,
+)
+from textattack_bat.attack.search_methods import GreedyWordSwapWIRProtocols
+from textattack_bat.datasets import default_skip_labels, example_columns
+from textattack_bat.evaluation.gold_edits import GoldEditReport, evaluate_gold_edits
+from textattack_bat.evaluation.rates import Rate
+from textattack_bat.models import predict_labels
+
+
+@dataclass
+class AttackSummary:
+    """Counts of one attack over the evaluated examples."""
+
+    succeeded: int = 0
+    failed: int = 0
+    skipped: int = 0
+    queries: list[int] = field(default_factory=list)  # per attacked (succeeded or failed) example
+
+    @property
+    def attacked(self) -> int:
+        return self.succeeded + self.failed
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.succeeded / self.attacked if self.attacked else None
+
+    @property
+    def rate(self) -> Rate:
+        """The success rate with its count and 95% Wilson interval."""
+        return Rate(self.succeeded, self.attacked)
+
+    @property
+    def mean_queries(self) -> float | None:
+        return float(np.mean(self.queries)) if self.queries else None
+
+    def add(self, outcome: str, queries: int = 0) -> None:
+        if outcome == "skipped":
+            self.skipped += 1
+            return
+        setattr(self, outcome, getattr(self, outcome) + 1)
+        self.queries.append(int(queries))
+
+    def add_result(self, result) -> None:
+        """Count one TextAttack ``AttackResult`` (its model queries when attacked)."""
+        self.add(attack_outcome(result), result.perturbed_result.num_queries)
+
+    def to_dict(self) -> dict:
+        return {
+            "success_rate": self.success_rate,
+            "ci95": self.rate.to_dict()["ci95"],
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "attacked": self.attacked,
+            "mean_queries": self.mean_queries,
+        }
+
+
+@dataclass
+class RobustnessReport:
+    model: str
+    dataset: str
+    num_examples: int
+    accuracy: float
+    correct: int
+    antonym: AttackSummary
+    antonym_improve_only: AttackSummary
+    synonym: AttackSummary | None
+    skip_labels: tuple[int, ...]
+    seconds: float
+    settings: dict = field(default_factory=dict)
+    gold_edits: GoldEditReport | None = None
+    representation: dict | None = None  # RepresentationProbe output (pull, push, ratio, gap)
+
+    @property
+    def accuracy_rate(self) -> Rate:
+        return Rate(self.correct, self.num_examples)
+
+    def to_dict(self) -> dict:
+        return {
+            "model": self.model,
+            "dataset": self.dataset,
+            "num_examples": self.num_examples,
+            "accuracy": self.accuracy,
+            "accuracy_ci95": self.accuracy_rate.to_dict()["ci95"],
+            "correct": self.correct,
+            "antonym_asr_paper_definition": self.antonym.to_dict(),
+            "antonym_asr_improve_only": self.antonym_improve_only.to_dict(),
+            "synonym_asr": self.synonym.to_dict() if self.synonym else None,
+            "gold_edits": self.gold_edits.to_dict() if self.gold_edits else None,
+            "representation": self.representation,
+            "skip_labels": list(self.skip_labels),
+            "seconds": self.seconds,
+            "settings": self.settings,
+        }
+
+    def metrics(self) -> dict:
+        """Flat numbers for logs and plots; each rate ``k`` also as ``k_ci95`` ([low, high]) and
+        ``k_n`` (its denominator)."""
+        rates = {
+            "accuracy": self.accuracy_rate,
+            "antonym_asr": self.antonym.rate,
+            "antonym_asr_improve_only": self.antonym_improve_only.rate,
+            "synonym_asr": self.synonym.rate if self.synonym else None,
+            "gold_edit_kept_rate": self.gold_edits.kept if self.gold_edits else None,
+        }
+        metrics: dict = {}
+        for key, rate in rates.items():
+            metrics[key] = rate.value if rate else None
+            if rate is not None:
+                metrics[f"{key}_ci95"] = rate.to_dict()["ci95"]
+                metrics[f"{key}_n"] = rate.trials
+        for key in ("pull", "push", "ratio"):
+            if self.representation:
+                metrics[f"representation_{key}"] = self.representation[key]
+        return metrics
+
+    def rows(self) -> list[tuple[str, str, str, str, str, str]]:
+        def q(x):
+            return "-" if x is None else f"{x:.1f}"
+
+        rows = [("clean accuracy", self.accuracy_rate.format(), "", "", "", "")]
+        for name, summary in (
+            ("antonym ASR (paper definition)", self.antonym),
+            ("antonym ASR (improve-only, authors)", self.antonym_improve_only),
+            ("synonym ASR", self.synonym),
+        ):
+            if summary is not None:
+                rows.append(
+                    (
+                        name,
+                        summary.rate.format(),
+                        str(summary.succeeded),
+                        str(summary.failed),
+                        str(summary.skipped),
+                        q(summary.mean_queries),
+                    )
+                )
+        if self.gold_edits is not None:
+            rows += [(name, value, "", "", "", "") for name, value in self.gold_edits.rows()]
+        if self.representation is not None:
+            r = self.representation
+            rows.append(
+                (
+                    f"representation pull / push ({r['probe_rows']} rows)",
+                    f"{r['pull']:.3f} / {r['push']:.3f}",
+                    "",
+                    "",
+                    "",
+                    "",
+                )
+            )
+        return rows
+
+    def to_markdown(self) -> str:
+        lines = [
+            f"Model `{self.model}` on `{self.dataset}`, {self.num_examples} examples "
+            f"(skipped labels for the antonym attack: {list(self.skip_labels)}; antonym sense "
+            f"policy: {self.settings.get('antonym_senses', '-')}). "
+            "Rates: value (count/n, 95% Wilson interval).",
+            "",
+            "| metric | value | succeeded | failed | skipped | mean queries |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += ["| " + " | ".join(row) + " |" for row in self.rows()]
+        return "\n".join(lines) + "\n"
+
+    def format_table(self) -> str:
+        header = ("metric", "value", "succeeded", "failed", "skipped", "mean queries")
+        rows = [header, *self.rows()]
+        widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+        return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows)
+
+    def save(self, output_dir: str | Path, stem: str = "robustness") -> tuple[Path, Path]:
+        output_dir = Path(output_dir)
+        output_dir.mkdir(parents=True, exist_ok=True)
+        json_path, md_path = output_dir / f"{stem}.json", output_dir / f"{stem}.md"
+        json_path.write_text(json.dumps(self.to_dict(), indent=1))
+        md_path.write_text(self.to_markdown())
+        return json_path, md_path
+
+
+def json_setting(value):
+    """A setting as recorded in a report: JSON scalars as they are, objects by their repr."""
+    return value if value is None or isinstance(value, (str, int, float, bool)) else repr(value)
+
+
+def _attacked_text(inputs) -> AttackedText:
+    return AttackedText(OrderedDict(inputs) if isinstance(inputs, dict) else inputs)
+
+
+def attack_outcome(result) -> str:
+    """'succeeded' | 'failed' | 'skipped' for a TextAttack ``AttackResult``."""
+    if isinstance(result, SuccessfulAttackResult):
+        return "succeeded"
+    if isinstance(result, SkippedAttackResult):
+        return "skipped"
+    assert isinstance(result, FailedAttackResult), type(result)
+    return "failed"
+
+
+def predict(model_wrapper, dataset, batch_size: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted and true labels for every example of ``dataset``."""
+    inputs, labels = [], []
+    for example, label in dataset:
+        inputs.append(example_columns(example))
+        labels.append(label)
+    return predict_labels(model_wrapper, inputs, batch_size), np.asarray(labels)
+
+
+def evaluate_robustness(
+    model_wrapper,
+    dataset,
+    num_examples: int | None = None,
+    skip_labels: Iterable[int] | None = None,
+    synonym: bool = True,
+    synonym_options: dict | None = None,
+    antonym_options: dict | None = None,
+    model_name: str = "",
+    dataset_name: str = "",
+    progress: bool = True,
+    gold_edits=None,
+    probe=None,
+    synonym_examples: int | None = None,
+) -> RobustnessReport:
+    """Accuracy, antonym ASR (both protocols) and synonym ASR on the first ``num_examples`` rows
+    (the synonym attack on the first ``synonym_examples`` of them, default all);
+    with ``gold_edits`` (a JSONL path or a list of GoldEdit) the gold-edit kept rate, with
+    ``probe`` (a :class:`~textattack_bat.evaluation.probe.RepresentationProbe`) the representation
+    pull and push."""
+    total = len(dataset)
+    num_examples = total if num_examples is None else num_examples
+    if num_examples > total:
+        raise ValueError(
+            f"num_examples={num_examples} but the dataset has only {total} rows; pass at most {total}."
+        )
+    if num_examples <= 0:
+        raise ValueError("num_examples must be positive.")
+    rows = [dataset[i] for i in range(num_examples)]
+    skip_labels = default_skip_labels(dataset, skip_labels)
+    start = time.perf_counter()
+    model_wrapper.model.eval()
+
+    predictions, labels = predict(model_wrapper, rows)
+    correct = int((predictions == labels).sum())
+
+    antonym_options = dict(antonym_options or {})
+    wir = resolve_wir_method(model_wrapper, antonym_options.pop("wir_method", "auto"))
+    antonym_attack = AntonymUnderChen2022.build(
+        model_wrapper,
+        skip_labels=skip_labels,
+        search_method=GreedyWordSwapWIRProtocols(wir_method=wir),
+        **antonym_options,
+    )
+    paper, improve_only = AttackSummary(), AttackSummary()
+    for inputs, label in tqdm.tqdm(
+        rows, desc="antonym attack", disable=not progress, dynamic_ncols=True
+    ):
+        result = antonym_attack.attack(_attacked_text(inputs), label)
+        outcome = attack_outcome(result)
+        if outcome == "skipped":
+            paper.add("skipped")
+            improve_only.add("skipped")
+            continue
+        final = result.perturbed_result
+        paper.add(outcome, final.paper_queries)
+        improve_only.add(
+            "succeeded" if final.improve_only_succeeded else "failed", final.improve_only_queries
+        )
+
+    synonym_summary = None
+    if synonym:
+        synonym_attack = SynonymOverChen2022.build(model_wrapper, **(synonym_options or {}))
+        synonym_summary = AttackSummary()
+        if synonym_examples is not None and not 0 < synonym_examples <= num_examples:
+            raise ValueError(
+                f"synonym_examples={synonym_examples}: pass 1..num_examples ({num_examples})."
+            )
+        for inputs, label in tqdm.tqdm(
+            rows[:synonym_examples], desc="synonym attack", disable=not progress, dynamic_ncols=True
+        ):
+            result = synonym_attack.attack(_attacked_text(inputs), label)
+            synonym_summary.add_result(result)
+
+    return RobustnessReport(
+        model=model_name,
+        dataset=dataset_name,
+        num_examples=num_examples,
+        accuracy=correct / num_examples,
+        correct=correct,
+        antonym=paper,
+        antonym_improve_only=improve_only,
+        synonym=synonym_summary,
+        skip_labels=skip_labels,
+        seconds=time.perf_counter() - start,
+        gold_edits=evaluate_gold_edits(model_wrapper, gold_edits)
+        if gold_edits is not None
+        else None,
+        representation=probe(model_wrapper) if probe is not None else None,
+        settings={
+            "antonym_wir_method": wir,
+            "antonym_senses": antonym_attack.transformation.senses,
+            "synonym": bool(synonym),
+            **{f"synonym_{k}": json_setting(v) for k, v in (synonym_options or {}).items()},
+        },
+    )
+
+
+class RobustnessCallback:
+    """Per-epoch robustness evaluation for the trainers (``epoch_callbacks=[...]``).
+
+    After each epoch, on the same fixed evaluation sample: accuracy and both antonym ASRs (and the
+    synonym ASR), each with its 95% interval; the gold-edit kept rate when ``gold_edits`` is given;
+    and the representation probe (pull d(x, x_o), push d(x, x_u) on ``probe_examples`` fixed
+    rows with fixed copies, built at the first epoch from the trainer's tables, representation
+    and distance). Everything is appended to ``robustness_log.json`` and drawn in ``tradeoff.png``
+    (ASRs, then pull/push), with ``baseline`` (normal training's metrics) as dashed lines.
+    Returns the metrics, which the trainer adds to its history.
+    """
+
+    def __init__(
+        self,
+        dataset,
+        num_examples: int,
+        skip_labels=None,
+        synonym: bool = True,
+        synonym_options: dict | None = None,
+        baseline: dict | None = None,
+        output_dir: str | Path | None = None,
+        title: str = "Over/undersensitivity trade-off",
+        gold_edits=None,
+        probe_examples: int = 200,
+        antonym_options: dict | None = None,
+    ):
+        self.dataset, self.num_examples = dataset, min(num_examples, len(dataset))
+        self.skip_labels, self.synonym, self.synonym_options = skip_labels, synonym, synonym_options
+        self.baseline, self.output_dir, self.title = baseline, output_dir, title
+        self.gold_edits, self.probe_examples = gold_edits, probe_examples
+        self.antonym_options = antonym_options
+        self.log: list[dict] = []
+        self._sentence_encoder = None  # built at the first epoch, then reused with its memo
+        self.probe = None  # built at the first epoch from the trainer's tables
+
+    def _epoch_synonym_options(self) -> dict:
+        options = dict(self.synonym_options or {})
+        kind = options.get("sentence_encoder", "auto")
+        if self.synonym and isinstance(kind, str):
+            if self._sentence_encoder is None:
+                self._sentence_encoder = sentence_encoder(kind)
+            options["sentence_encoder"] = self._sentence_encoder
+        return options
+
+    def _probe(self, trainer):
+        if self.probe is None and self.probe_examples > 0 and hasattr(trainer, "antonym_table"):
+            from textattack_bat.evaluation.probe import RepresentationProbe
+
+            rows = [self.dataset[i] for i in range(self.num_examples)]
+            skip = default_skip_labels(self.dataset, self.skip_labels)
+            args = trainer.training_args
+            self.probe = RepresentationProbe(
+                [example_columns(inputs) for inputs, _ in rows],
+                [label for _, label in rows],
+                trainer.synonym_table,
+                trainer.antonym_table,
+                skip,
+                self.probe_examples,
+                args.representation,
+                args.distance,
+                args.max_length,
+                seed=args.perturbation_seed,
+                senses=args.antonym_senses,
+            )
+        return self.probe
+
+    def __call__(self, trainer, epoch: int) -> dict:
+        from textattack.models.wrappers import HuggingFaceModelWrapper
+
+        from textattack_bat.evaluation.plots import plot_tradeoff
+        from textattack_bat.models import DynamicPaddingModelWrapper
+
+        wrapper = trainer.model_wrapper
+        if isinstance(wrapper, HuggingFaceModelWrapper) and not isinstance(
+            wrapper, DynamicPaddingModelWrapper
+        ):
+            wrapper = DynamicPaddingModelWrapper(wrapper.model, wrapper.tokenizer)
+        report = evaluate_robustness(
+            wrapper,
+            self.dataset,
+            self.num_examples,
+            self.skip_labels,
+            self.synonym,
+            self._epoch_synonym_options(),
+            antonym_options=self.antonym_options,
+            model_name=f"epoch {epoch}",
+            progress=True,
+            gold_edits=self.gold_edits,
+            probe=self._probe(trainer),
+        )
+        metrics = report.metrics()
+        self.log.append({"epoch": epoch, **metrics, "report": report.to_dict()})
+        output_dir = Path(self.output_dir or trainer.training_args.output_dir)
+        output_dir.mkdir(parents=True, exist_ok=True)
+        (output_dir / "robustness_log.json").write_text(json.dumps(self.log, indent=1))
+        plot_tradeoff(self.log, output_dir / "tradeoff.png", self.baseline, self.title)
+        print(f"epoch {epoch} robustness:\n{report.format_table()}")
+        return {f"robustness_{k}" if k.startswith("accuracy") else k: v for k, v in metrics.items()}
