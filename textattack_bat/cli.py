@@ -313,8 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--synonym-examples",
         type=int,
-        default=300,
-        help="the first of those attacked with synonyms (about 230 attacked: +-6 points)",
+        default=None,
+        help="the first of those attacked with synonyms (default: 300, about 220 attacked: "
+        "+-6 points; at most --attack-examples)",
     )
     demo.add_argument(
         "--epochs",
