@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def sensitivity_figure(arms: Mapping[str, Mapping], title: str = "Over- vs under
     fig = _figure(figsize=(11.0 if has_probe else 6.0, 4.6), dpi=120)
     axes = fig.subplots(1, 2 if has_probe else 1, squeeze=False)
     ax = axes[0][0]
-    colours = ("tab:gray", "tab:blue", "tab:red", "tab:green", "tab:purple")
+    colours = itertools.cycle(("tab:gray", "tab:blue", "tab:red", "tab:green", "tab:purple"))
 
     def bars(metrics, key):
         value, (low, high) = 100 * metrics[key], metrics[f"{key}_ci95"]
