@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from textattack.models.wrappers import HuggingFaceModelWrapper
 
+from textattack_bat.datasets import read_jsonl_rows, shipped_path
 from textattack_bat.evaluation.plots import sensitivity_figure
+from textattack_bat.models import load_classifier
 
 
 def test_trade_off_points_are_the_arms_rates():
@@ -65,3 +68,13 @@ def test_tiny_demo_trains_three_arms_and_measures_both_sensitivities(tmp_path):
     ]
     for name in ("tradeoff.png", "representations_tsne.png"):
         assert (tmp_path / name).stat().st_size > 10_000
+    # eval_size == attack_examples: the accuracy is the report's, and it is the saved model's
+    # accuracy on those rows, counted here with TextAttack's own wrapper
+    rows = read_jsonl_rows(shipped_path("snli_eval_sample.jsonl"), limit=30)
+    for arm in ("normal", "safer", "bat"):
+        saved = load_classifier(tmp_path / arm / "last_model", num_labels=3)
+        stock = HuggingFaceModelWrapper(saved.model, saved.tokenizer)
+        logits = stock([(r["premise"], r["hypothesis"]) for r in rows])
+        correct = sum(int(p) == r["label"] for p, r in zip(logits.argmax(dim=1), rows))
+        assert results[arm]["clean_accuracy"]["n"] == 30
+        assert results[arm]["clean_accuracy"]["count"] == correct, arm
