@@ -65,13 +65,14 @@ def test_evaluate_cli_on_real_mnli(nli_model_dir, shared_data, mnli_rows, tmp_pa
     for key in ("antonym_asr_paper_definition", "antonym_asr_improve_only", "synonym_asr"):
         counts = report[key]
         assert counts["succeeded"] + counts["failed"] + counts["skipped"] == 20, key
-        if counts["attacked"]:
-            assert counts["success_rate"] == pytest.approx(counts["succeeded"] / counts["attacked"])
+        assert counts["attacked"] >= 1, key  # a rate over no attacked row would check nothing
+        assert counts["success_rate"] == pytest.approx(counts["succeeded"] / counts["attacked"])
     assert report["accuracy"] == pytest.approx(independent_accuracy(nli_model_dir, mnli_rows[:20]))
-    assert (
-        report["antonym_asr_improve_only"]["succeeded"]
-        <= report["antonym_asr_paper_definition"]["succeeded"]
-    )
+    # improve-only succeeds only where the paper's definition does: strictly fewer or equal, and
+    # the paper's definition must have succeeded somewhere for that to say anything
+    paper_succeeded = report["antonym_asr_paper_definition"]["succeeded"]
+    assert 1 <= paper_succeeded, report["antonym_asr_paper_definition"]
+    assert report["antonym_asr_improve_only"]["succeeded"] <= paper_succeeded
     neutral_or_wrong = report["antonym_asr_paper_definition"]["skipped"]
     assert neutral_or_wrong >= sum(r["label"] == 1 for r in mnli_rows[:20])
 
