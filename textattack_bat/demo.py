@@ -216,8 +216,8 @@ def run_demo(
     accuracy = {}
     accuracy_rows = min(eval_size, len(held_out))
     for name, model in models.items():
-        if accuracy_rows == attack_examples:  # the report's accuracy is on these very rows
-            accuracy[name] = Rate(reports[name].correct, attack_examples).to_dict()
+        if accuracy_rows == reports[name].num_examples:  # the report counted these very rows
+            accuracy[name] = reports[name].accuracy_rate.to_dict()
             continue
         predictions, labels_ = predict(model, [held_out[i] for i in range(accuracy_rows)])
         accuracy[name] = Rate(int((predictions == labels_).sum()), len(labels_)).to_dict()
