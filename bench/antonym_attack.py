@@ -23,7 +23,6 @@ the ratio to `authors`; writes --out (JSON) and the same table as markdown next 
 from __future__ import annotations
 
 import argparse
-import json
 import shlex
 import statistics
 import sys
@@ -33,6 +32,7 @@ from pathlib import Path
 
 import textattack
 import torch
+from result_files import write_result  # bench/, the script's folder
 from textattack import Attack
 from textattack.attack_results import (
     FailedAttackResult,
@@ -182,21 +182,17 @@ def main() -> None:
             f"| {speed / base:.2f}x |"
         )
     print("\n".join(lines))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "command": command,
-                "model": args.model,
-                "offset": args.offset,
-                "rows": len(rows),
-                "results": results,
-            },
-            indent=1,
-        )
+    write_result(
+        args.out,
+        {
+            "command": command,
+            "model": args.model,
+            "offset": args.offset,
+            "rows": len(rows),
+            "results": results,
+        },
+        lines,
     )
-    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import pstats
 import shlex
 import sys
@@ -30,6 +29,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 import torch
+from result_files import write_result  # bench/, the script's folder
 from textattack.shared import AttackedText
 
 from textattack_bat.attack.recipes import AntonymUnderNLI
@@ -117,9 +117,8 @@ def main() -> None:
         attack.attack(text, row["label"])
     profiler.disable()
     wall = time.perf_counter() - start
-    stats = pstats.Stats(
-        profiler
-    ).stats  # (file, line, name) -> (cc, nc, tottime, cumtime, callers)
+    # (file, line, name) -> (primitive calls, calls, own time, cumulative time, callers)
+    stats = pstats.Stats(profiler).stats
     profiled = sum(v[2] for v in stats.values())
     exclusive: dict[str, float] = {}
     for (filename, _, name), (_, _, tottime, _, _) in stats.items():
@@ -127,10 +126,8 @@ def main() -> None:
         exclusive[group] = exclusive.get(group, 0.0) + tottime
     inclusive = {}
     for label, (part, name) in ENTRY_POINTS:
-        inclusive[label] = {
-            "seconds": sum(v[3] for k, v in stats.items() if part in k[0] and k[2] == name),
-            "calls": sum(v[1] for k, v in stats.items() if part in k[0] and k[2] == name),
-        }
+        found = [v for k, v in stats.items() if part in k[0] and k[2] == name]
+        inclusive[label] = {"seconds": sum(v[3] for v in found), "calls": sum(v[1] for v in found)}
     top = sorted(stats.items(), key=lambda kv: -kv[1][2])[:25]
     command = "python " + shlex.join(["bench/profile_attack.py", *sys.argv[1:]])
     recipe = "AntonymUnderNLI.build(model" + (", improve_only=True)" if args.improve_only else ")")
@@ -167,26 +164,22 @@ def main() -> None:
         where = "/".join(Path(filename).parts[-2:]) if filename != "~" else "builtin"
         lines.append(f"| `{where}:{line}:{name}` | {nc} | {tottime:.2f} | {cumtime:.2f} |")
     print("\n".join(lines))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "command": command,
-                "rows": len(rows),
-                "wall_seconds": wall,
-                "profiled_seconds": profiled,
-                "exclusive": exclusive,
-                "inclusive": inclusive,
-                "top": [
-                    {"function": f"{k[0]}:{k[1]}:{k[2]}", "calls": v[1], "own": v[2], "cum": v[3]}
-                    for k, v in top
-                ],
-            },
-            indent=1,
-        )
+    write_result(
+        args.out,
+        {
+            "command": command,
+            "rows": len(rows),
+            "wall_seconds": wall,
+            "profiled_seconds": profiled,
+            "exclusive": exclusive,
+            "inclusive": inclusive,
+            "top": [
+                {"function": f"{k[0]}:{k[1]}:{k[2]}", "calls": v[1], "own": v[2], "cum": v[3]}
+                for k, v in top
+            ],
+        },
+        lines,
     )
-    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

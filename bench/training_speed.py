@@ -21,12 +21,12 @@ the tables give the median and the range. BAT's antonym copies use the default s
 from __future__ import annotations
 
 import argparse
-import json
 import tempfile
 import time
 from pathlib import Path
 
 import textattack
+from result_files import write_result  # bench/, the script's folder
 
 from textattack_bat.datasets import load_jsonl_dataset, shipped_path
 from textattack_bat.lexicon.tables import (
@@ -171,20 +171,16 @@ def main() -> None:
         "",
         "Raw seconds: `training_speed.json`.",
     ]
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {
-                "rows": args.rows,
-                "batch_size": args.batch_size,
-                "repeats": args.repeats,
-                "seconds": times,
-            },
-            indent=1,
-        )
+    write_result(
+        args.out,
+        {
+            "rows": args.rows,
+            "batch_size": args.batch_size,
+            "repeats": args.repeats,
+            "seconds": times,
+        },
+        lines,
     )
-    out.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 
