@@ -4,7 +4,12 @@ Each function takes TextAttack's model wrapper and returns an ``Attack``; option
 recipe classes' ``build`` keywords (see README "Python API").
 """
 
-from textattack_bat.attack.recipes import AntonymUnderChen2022, AntonymUnderNLI, AntonymUnderQQP
+from textattack_bat.attack.recipes import (
+    AntonymUnderChen2022,
+    AntonymUnderNLI,
+    AntonymUnderQQP,
+    NegationUnderNLI,
+)
 
 
 def attack(model_wrapper):
@@ -32,3 +37,8 @@ def antonym_under_nli_improve(model_wrapper):
 def antonym_under_nli_hypothesis_only(model_wrapper):
     """Only the hypothesis may be swapped."""
     return AntonymUnderNLI.build(model_wrapper, modifiable_columns=["hypothesis"])
+
+
+def negation_under_nli(model_wrapper):
+    """One negation inserted or removed that keeps the prediction (neutral skipped)."""
+    return NegationUnderNLI.build(model_wrapper)

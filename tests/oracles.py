@@ -28,3 +28,13 @@ def is_wordnet_antonym(old: str, new: str) -> bool:
                 if any(a.name().lower() in new_lemmas for a in lemma.antonyms()):
                     return True
     return False
+
+
+NEGATORS = r"\b(?:not|never|no|cannot)\b|n't\b"  # hand-listed negation markers
+
+
+def negation_markers(text: str) -> int:
+    """How many negation markers ``text`` holds (``not``, ``n't``, ``never``, ``no``, ``cannot``)."""
+    import re
+
+    return len(re.findall(NEGATORS, text, flags=re.IGNORECASE))

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 from conftest import ROOT, script
-from oracles import is_wordnet_antonym
+from oracles import is_wordnet_antonym, negation_markers
 
 
 def marked_words(text: str) -> list[str]:
@@ -80,6 +80,38 @@ def test_cli_antonym_under_nli_both_protocols(nli_model_dir, shared_data, tmp_pa
         if improve["result_type"] == "Successful":
             assert paper["result_type"] == "Successful", (improve, paper)
     assert attack_success_rate(improve_rows) <= attack_success_rate(rows)
+
+
+def unmarked(text: str) -> str:
+    """TextAttack's CSV text without its [[markers]] and column labels."""
+    text = re.sub(r"\[\[\[\[\w+\]\]\]\]:?\s*", "", text)
+    return text.replace("[[", "").replace("]]", "")
+
+
+@pytest.mark.slow
+def test_cli_negation_under_nli_both_protocols(nli_model_dir, tmp_path):
+    """``textattack attack --recipe negation-under-nli`` on shipped SNLI rows: each success adds or
+    removes exactly one negation marker and keeps the label; neutral rows are skipped; every
+    improve-only success is a paper-definition success."""
+    from textattack_bat.datasets import shipped_path
+
+    snli = shipped_path("snli_eval_sample.jsonl")
+    stdout, rows = run_cli_attack("negation-under-nli", nli_model_dir, snli, tmp_path, 30)
+    assert "Attack success rate:" in stdout and len(rows) == 30
+    successes = [r for r in rows if r["result_type"] == "Successful"]
+    assert len(successes) >= 3, [r["result_type"] for r in rows]
+    for row in successes:
+        before, after = unmarked(row["original_text"]), unmarked(row["perturbed_text"])
+        assert abs(negation_markers(after) - negation_markers(before)) == 1, (before, after)
+        assert row["perturbed_output"] == row["ground_truth_output"], row
+    for row in rows:
+        if row["ground_truth_output"] in ("1", "1.0"):
+            assert row["result_type"] == "Skipped"
+    _, improve = run_cli_attack("negation-under-nli-improve", nli_model_dir, snli, tmp_path, 30)
+    for improve_row, paper_row in zip(improve, rows):
+        assert (improve_row["result_type"] == "Skipped") == (paper_row["result_type"] == "Skipped")
+        if improve_row["result_type"] == "Successful":
+            assert paper_row["result_type"] == "Successful", (improve_row, paper_row)
 
 
 @pytest.mark.slow

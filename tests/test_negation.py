@@ -1,12 +1,14 @@
 """Negation inserted or removed at one verb, on real NLTK tags and lemminflect. Every input and
-every expected output is written by hand: the complete set of one-edit candidates."""
+every expected output is written by hand: the complete set of one-edit candidates; and the
+one-edit budget of the negation recipes."""
 
 from collections import OrderedDict
 
 import pytest
 from textattack.shared import AttackedText
 
-from textattack_bat import WordDeletionNegation, WordInsertionNegation
+from textattack_bat import MaxEdits, WordDeletionNegation, WordInsertionNegation, WordNegation
+from textattack_bat.lexicon import negation
 
 
 def candidates(transformation, text: str, columns=None) -> set[str]:
@@ -103,3 +105,63 @@ def test_each_column_is_negated_on_its_own():
         ("A man sleeps on a bench.", "A man is not awake."),
         ("A man sleeps on a bench.", "A man isn't awake."),
     }
+
+
+BOTH_DIRECTIONS = [
+    # a verb to negate and a negation to remove in one sentence: both edits, one at a time
+    (
+        "The boy plays soccer and the girl is not happy.",
+        {
+            "The boy does not play soccer and the girl is not happy.",
+            "The boy doesn't play soccer and the girl is not happy.",
+            "The boy plays soccer and the girl is happy.",
+        },
+    ),
+    ("He played the piano.", {"He did not play the piano.", "He didn't play the piano."}),
+    ("She was not running.", {"She was running."}),
+    ("They don't know.", {"They know."}),
+    ("Two women aren't talking.", {"Two women are talking."}),
+    # a participle and a capitalised gerund at the start of a sentence
+    ("A dog covered in mud sleeps.", {"A dog not covered in mud sleeps."}),
+    (
+        "Playing chess is fun.",
+        {"Not playing chess is fun.", "Playing chess is not fun.", "Playing chess isn't fun."},
+    ),
+    ("Never give up.", {"Give up."}),
+]
+
+
+@pytest.mark.parametrize("text,expected", BOTH_DIRECTIONS)
+def test_word_negation_gives_insertions_and_removals(text, expected):
+    assert candidates(WordNegation(), text) == expected
+
+
+def test_only_words_with_an_edit_are_offered():
+    """The indices a word-importance ranking sees: the verb and the negation, hand-counted."""
+    text = AttackedText("The boy plays soccer and the girl is not happy.")
+    assert WordNegation()(text, return_indices=True) == {2, 8}  # plays, not
+    assert WordNegation()(AttackedText("A tall tree in a park."), return_indices=True) == set()
+
+
+def test_copies_of_a_text_are_the_transformations_candidates():
+    text = "A man isn't playing a guitar, and he plays soccer."
+    expected = (
+        "A man is playing a guitar, and he plays soccer.",
+        "A man isn't playing a guitar, and he does not play soccer.",
+        "A man isn't playing a guitar, and he doesn't play soccer.",
+    )
+    assert negation.copies(text) == expected  # word order: "isn't" (index 2) before "plays"
+    assert candidates(WordNegation(), text) == set(expected)
+
+
+def test_one_edit_budget():
+    """An edit that changes three words counts once; a text one edit away offers no word."""
+    original = AttackedText("The boy plays soccer.")
+    edited = next(t for t in WordNegation()(original) if t.text == "The boy does not play soccer.")
+    assert len(edited.all_words_diff(original)) > 1  # what MaxWordsPerturbed(1) would reject
+    assert MaxEdits(1)(original, WordNegation()) == {0, 1, 2, 3}
+    assert MaxEdits(1)(edited, WordNegation()) == set()
+    assert WordNegation()(edited, [MaxEdits(1)]) == []
+    assert [t.text for t in WordNegation()(edited, [MaxEdits(2)])] == ["The boy plays soccer."]
+    with pytest.raises(ValueError, match="max_edits=0"):
+        MaxEdits(0)

@@ -46,7 +46,7 @@ def test_textattack_list_shows_our_recipes_and_opt_out_removes_them():
 def test_textattack_attack_help_shows_our_recipes():
     helped = run(script("textattack"), "attack", "--help")
     assert helped.returncode == 0, helped.stderr
-    assert "antonym-under-nli" in helped.stdout
+    assert "antonym-under-nli" in helped.stdout and "negation-under-nli" in helped.stdout
 
 
 def test_startup_hook_is_lazy_and_idempotent():

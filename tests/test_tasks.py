@@ -42,11 +42,13 @@ def test_every_task_derives_everything(name):
     ) == EXPECTED[name]
     assert detect_task(task.input_columns + ("label",)).label_names == task.label_names
     assert task_for_hub(*task.hub_dataset) is task
-    preset_class = getattr(recipes, f"AntonymUnder{task.preset.upper()}")
-    assert preset_class.skip_labels == task.antonym_skip_labels and not preset_class.improve_only
-    assert getattr(recipes, f"AntonymUnder{task.preset.upper()}Improve").improve_only
-    assert ATTACK_RECIPE_NAMES[f"antonym-under-{task.preset}"].endswith(preset_class.__name__)
-    assert f"antonym-under-{task.preset}-improve" in ATTACK_RECIPE_NAMES
+    for family, cli in (("AntonymUnder", "antonym-under"), ("NegationUnder", "negation-under")):
+        preset_class = getattr(recipes, f"{family}{task.preset.upper()}")
+        assert preset_class.skip_labels == task.antonym_skip_labels
+        assert not preset_class.improve_only
+        assert getattr(recipes, f"{family}{task.preset.upper()}Improve").improve_only
+        assert ATTACK_RECIPE_NAMES[f"{cli}-{task.preset}"].endswith(preset_class.__name__)
+        assert f"{cli}-{task.preset}-improve" in ATTACK_RECIPE_NAMES
 
 
 def test_presets_are_shared_by_tasks_of_one_format():

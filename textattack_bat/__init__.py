@@ -20,6 +20,8 @@ _EXPORTS = {
     "WordSwapTable": "attack.transformations",
     "WordInsertionNegation": "attack.transformations",
     "WordDeletionNegation": "attack.transformations",
+    "WordNegation": "attack.transformations",
+    "MaxEdits": "attack.constraints",
     "WordNetAntonyms": "lexicon.antonyms",
     # antonym sense policies
     "SENSE_POLICIES": "lexicon.senses",
@@ -36,6 +38,12 @@ _EXPORTS = {
     "AntonymUnderNLIImprove": "attack.recipes",
     "AntonymUnderQQPImprove": "attack.recipes",
     "AntonymUnderImprove": "attack.recipes",
+    "NegationUnderChen2022": "attack.recipes",
+    "NegationUnderNLI": "attack.recipes",
+    "NegationUnderQQP": "attack.recipes",
+    "NegationUnderNLIImprove": "attack.recipes",
+    "NegationUnderQQPImprove": "attack.recipes",
+    "NegationUnderImprove": "attack.recipes",
     "SynonymOverChen2022": "attack.recipes",
     # datasets and models
     "load_jsonl_dataset": "datasets",
@@ -63,6 +71,8 @@ _EXPORTS = {
     "linguistic_constraints": "lexicon.lexical",
     "SynonymSampler": "training.samplers",
     "AntonymSampler": "training.samplers",
+    "NegationSampler": "training.samplers",
+    "EitherSampler": "training.samplers",
     # losses and distances
     "CosineDistance": "training.distances",
     "EuclideanDistance": "training.distances",

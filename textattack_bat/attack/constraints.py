@@ -53,6 +53,34 @@ class ColumnModification(PreTransformationConstraint):
         return ["columns"]
 
 
+def edit_count(text: AttackedText) -> int:
+    """How many transformations led from the original to ``text`` (its chain of
+    ``attack_attrs["previous_attacked_text"]``, which TextAttack sets on every new text)."""
+    count = 0
+    while "previous_attacked_text" in text.attack_attrs:
+        count, text = count + 1, text.attack_attrs["previous_attacked_text"]
+    return count
+
+
+class MaxEdits(PreTransformationConstraint):
+    """At most ``max_edits`` transformations from the original: a text already that many edits
+    away offers no word for modification. An edit counts once however many words it changes
+    (``plays -> does not play`` changes three), which ``MaxWordsPerturbed`` cannot express."""
+
+    def __init__(self, max_edits: int = 1):
+        if max_edits < 1:
+            raise ValueError(f"max_edits={max_edits}: give a positive number of edits.")
+        self.max_edits = max_edits
+
+    def _get_modifiable_indices(self, current_text: AttackedText) -> set[int]:
+        if edit_count(current_text) >= self.max_edits:
+            return set()
+        return set(range(len(current_text.words)))
+
+    def extra_repr_keys(self):
+        return ["max_edits"]
+
+
 class EncodingCache(SentenceEncoder):
     """Mixin for a TextAttack ``SentenceEncoder``: the same scores, each distinct text encoded once.
 

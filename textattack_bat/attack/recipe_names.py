@@ -3,7 +3,8 @@
 Import-free (the task registry and the sense policy names only), so the plug-in registers the
 CLI names without importing TextAttack; :mod:`textattack_bat.attack.recipes` builds the derived
 classes from the same table. CLI names cannot carry parameters, so each preset, protocol and
-sense policy has its own name: ``antonym-under[-PRESET][-improve][-senses-POLICY]``.
+sense policy has its own name: ``antonym-under[-PRESET][-improve][-senses-POLICY]`` and
+``negation-under[-PRESET][-improve]``.
 """
 
 from __future__ import annotations
@@ -26,32 +27,38 @@ class RecipeName(NamedTuple):
     doc: str = ""
 
 
-def _table() -> tuple[RecipeName, ...]:
-    antonym = [
-        RecipeName("antonym-under", "AntonymUnderChen2022"),
-        RecipeName("antonym-under-improve", "AntonymUnderImprove"),
-    ]
+def _family(cli: str, cls: str, what: str) -> list[RecipeName]:
+    """``cli`` and ``cli-improve`` (classes ``cls``, ``cls[:-len("Chen2022")]Improve``, written by
+    hand), then per task preset ``cli-PRESET`` and ``cli-PRESET-improve``."""
+    stem = cls.removesuffix("Chen2022")
+    family = [RecipeName(cli, cls), RecipeName(f"{cli}-improve", f"{stem}Improve")]
     for preset, task in presets().items():
         skipped = ", ".join(f"{task.label_names[i]} ({i})" for i in task.antonym_skip_labels)
-        cls = f"AntonymUnder{preset.upper()}"
-        antonym.append(
+        preset_cls = f"{stem}{preset.upper()}"
+        family.append(
             RecipeName(
-                f"antonym-under-{preset}",
+                f"{cli}-{preset}",
+                preset_cls,
                 cls,
-                "AntonymUnderChen2022",
                 (("skip_labels", task.antonym_skip_labels),),
-                f"``antonym-under-{preset}``: ``antonym-under`` with {skipped} skipped.",
+                f"``{cli}-{preset}``: ``{cli}`` ({what}) with {skipped} skipped.",
             )
         )
-        antonym.append(
+        family.append(
             RecipeName(
-                f"antonym-under-{preset}-improve",
-                f"{cls}Improve",
-                cls,
+                f"{cli}-{preset}-improve",
+                f"{preset_cls}Improve",
+                preset_cls,
                 (("improve_only", True),),
-                f"``antonym-under-{preset}-improve``: the authors' improve-only protocol.",
+                f"``{cli}-{preset}-improve``: the authors' improve-only protocol.",
             )
         )
+    return family
+
+
+def _table() -> tuple[RecipeName, ...]:
+    antonym = _family("antonym-under", "AntonymUnderChen2022", "one antonym swap")
+    negation = _family("negation-under", "NegationUnderChen2022", "one negation edit")
     variants = [
         RecipeName(
             f"{name.cli}-senses-{policy}",
@@ -63,7 +70,12 @@ def _table() -> tuple[RecipeName, ...]:
         for name in antonym
         for policy in SENSE_POLICIES
     ]
-    return (*antonym, *variants, RecipeName("synonym-over", "SynonymOverChen2022"))
+    return (
+        *antonym,
+        *variants,
+        *negation,
+        RecipeName("synonym-over", "SynonymOverChen2022"),
+    )
 
 
 RECIPES: tuple[RecipeName, ...] = _table()

@@ -18,13 +18,14 @@ from textattack.constraints.pre_transformation import RepeatModification, Stopwo
 from textattack.constraints.semantics.sentence_encoders import SentenceEncoder
 from textattack.models.wrappers import ModelWrapper
 from textattack.search_methods import GreedyWordSwapWIR, SearchMethod
+from textattack.transformations import Transformation
 
 from textattack_bat import resources
-from textattack_bat.attack.constraints import TEXTFOOLER_STOPWORDS, ColumnModification
+from textattack_bat.attack.constraints import TEXTFOOLER_STOPWORDS, ColumnModification, MaxEdits
 from textattack_bat.attack.constraints import sentence_encoder as build_sentence_encoder
 from textattack_bat.attack.goal_functions import UndersensitivityClassification
 from textattack_bat.attack.recipe_names import RECIPES
-from textattack_bat.attack.transformations import WordSwapAntonym
+from textattack_bat.attack.transformations import WordNegation, WordSwapAntonym
 from textattack_bat.lexicon.senses import SensePolicy
 
 WIR_METHODS = ("auto", "gradient", "delete", "unk", "weighted-saliency", "random")
@@ -87,7 +88,6 @@ class AntonymUnderChen2022(AttackRecipe):
         senses: str | SensePolicy | None = None,
     ) -> Attack:
         resources.require_nltk("wordnet", "pos-tagger", "universal-tagset")
-        transformation = WordSwapAntonym(inflect=inflect, senses=senses or cls.senses)
         constraints = [
             RepeatModification(),
             StopwordModification(
@@ -96,22 +96,94 @@ class AntonymUnderChen2022(AttackRecipe):
             MaxWordsPerturbed(max_num_words=1),
             PartOfSpeech(allow_verb_noun_swap=False),
         ]
-        if modifiable_columns is not None:
-            constraints.append(ColumnModification(modifiable_columns))
-        goal_function = UndersensitivityClassification(
+        return undersensitivity_attack(
+            cls,
             model_wrapper,
-            skip_labels=cls.skip_labels if skip_labels is None else skip_labels,
-            improve_only=cls.improve_only if improve_only is None else improve_only,
+            WordSwapAntonym(inflect=inflect, senses=senses or cls.senses),
+            constraints,
+            skip_labels,
+            modifiable_columns,
+            wir_method,
+            improve_only,
+            search_method,
         )
-        if search_method is None:
-            search_method = GreedyWordSwapWIR(
-                wir_method=resolve_wir_method(model_wrapper, wir_method)
-            )
-        return Attack(goal_function, constraints, transformation, search_method)
+
+
+def undersensitivity_attack(
+    recipe: type[AttackRecipe],
+    model_wrapper: ModelWrapper,
+    transformation: Transformation,
+    constraints: list,
+    skip_labels: Iterable[int] | None,
+    modifiable_columns: Iterable[str] | None,
+    wir_method: str,
+    improve_only: bool | None,
+    search_method: SearchMethod | None,
+) -> Attack:
+    """The part every undersensitivity recipe shares: ``constraints`` plus the column rule, the
+    :class:`UndersensitivityClassification` goal (the recipe class's ``skip_labels`` and
+    ``improve_only`` where the caller gives None) and the greedy search with word ranking."""
+    if modifiable_columns is not None:
+        constraints = [*constraints, ColumnModification(modifiable_columns)]
+    goal_function = UndersensitivityClassification(
+        model_wrapper,
+        skip_labels=recipe.skip_labels if skip_labels is None else skip_labels,
+        improve_only=recipe.improve_only if improve_only is None else improve_only,
+    )
+    if search_method is None:
+        search_method = GreedyWordSwapWIR(wir_method=resolve_wir_method(model_wrapper, wir_method))
+    return Attack(goal_function, constraints, transformation, search_method)
 
 
 class AntonymUnderImprove(AntonymUnderChen2022):
     """``antonym-under`` with the authors' improve-only protocol (reproduces published ASRs)."""
+
+    improve_only = True
+
+
+class NegationUnderChen2022(AttackRecipe):
+    """Undersensitivity attack by negation: one negation inserted or removed (``plays -> does not
+    play``, ``isn't -> is``) that leaves the prediction unchanged (Niu & Bansal 2018; the second
+    undersensitivity attack of Chen et al.'s released code).
+
+    Transformation: :class:`WordNegation` (already negated verbs are skipped). Constraints: one
+    edit (:class:`MaxEdits`; an edit may change several words), no stopword list (negation edits
+    are made at auxiliaries and negators, which stopword lists hold). Search: TextAttack's
+    ``GreedyWordSwapWIR`` over the words that have an edit. Goal: :class:`UndersensitivityClassification`.
+
+    Options: ``skip_labels``, ``modifiable_columns``, ``wir_method``, ``improve_only`` and
+    ``search_method`` as in :class:`AntonymUnderChen2022`.
+    """
+
+    skip_labels: tuple[int, ...] = ()
+    improve_only: bool = False
+
+    @classmethod
+    def build(
+        cls,
+        model_wrapper: ModelWrapper,
+        skip_labels: Iterable[int] | None = None,
+        modifiable_columns: Iterable[str] | None = None,
+        wir_method: str = "auto",
+        improve_only: bool | None = None,
+        search_method: SearchMethod | None = None,
+    ) -> Attack:
+        resources.require_nltk("pos-tagger")
+        return undersensitivity_attack(
+            cls,
+            model_wrapper,
+            WordNegation(),
+            [MaxEdits(1)],
+            skip_labels,
+            modifiable_columns,
+            wir_method,
+            improve_only,
+            search_method,
+        )
+
+
+class NegationUnderImprove(NegationUnderChen2022):
+    """``negation-under`` with the authors' improve-only protocol."""
 
     improve_only = True
 
@@ -194,6 +266,8 @@ def _derived_classes() -> dict[str, type[AttackRecipe]]:
     classes: dict[str, type[AttackRecipe]] = {
         "AntonymUnderChen2022": AntonymUnderChen2022,
         "AntonymUnderImprove": AntonymUnderImprove,
+        "NegationUnderChen2022": NegationUnderChen2022,
+        "NegationUnderImprove": NegationUnderImprove,
         "SynonymOverChen2022": SynonymOverChen2022,
     }
     for recipe in RECIPES:

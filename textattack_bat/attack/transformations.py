@@ -1,23 +1,17 @@
 """Word swaps: WordNet antonyms (undersensitivity) and table look-ups (synonym or antonym tables);
-negation inserted or removed at one verb."""
+negation inserted or removed at one verb (or either)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 from textattack.shared import AttackedText
-from textattack.transformations import Transformation, WordSwap
+from textattack.transformations import WordSwap
 
 from textattack_bat.lexicon import negation
 from textattack_bat.lexicon.antonyms import WordNetAntonyms, match_case
 from textattack_bat.lexicon.senses import SensePolicy
-
-
-@lru_cache(maxsize=4096)
-def _penn_tags(words: tuple[str, ...]) -> tuple[str, ...]:
-    import nltk
-
-    return tuple(tag for _, tag in nltk.pos_tag(list(words)))
+from textattack_bat.lexicon.tokens import penn_tags as _penn_tags
 
 
 @lru_cache(maxsize=4096)
@@ -46,10 +40,10 @@ def penn_tags(text: AttackedText) -> tuple[str, ...]:
     return tuple(tags)
 
 
-class SwappableWordSwap(WordSwap):
-    """A WordSwap that offers only the words it has a candidate for: the modifiable indices are
-    those passing the pre-transformation constraints *and* having at least one candidate, so a
-    word-importance ranking never spends a model query on a word it cannot swap."""
+class EditableIndicesOnly:
+    """A transformation mix-in that offers only the words it has an edit for: the modifiable
+    indices are those passing the pre-transformation constraints *and* :meth:`_editable`, so a
+    word-importance ranking never spends a model query on a word it cannot change."""
 
     def __call__(
         self,
@@ -66,10 +60,20 @@ class SwappableWordSwap(WordSwap):
             shifted_idxs,
             return_indices=True,
         )
-        indices = {i for i in indices if self._candidates(current_text, i)}
+        indices = {i for i in indices if self._editable(current_text, i)}
         if return_indices:
             return indices
         return super().__call__(current_text, [], indices)
+
+    def _editable(self, text: AttackedText, index: int) -> bool:
+        raise NotImplementedError
+
+
+class SwappableWordSwap(EditableIndicesOnly, WordSwap):
+    """A WordSwap that offers only the words it has a candidate for."""
+
+    def _editable(self, text: AttackedText, index: int) -> bool:
+        return bool(self._candidates(text, index))
 
     def _candidates(self, text: AttackedText, index: int) -> list[str]:
         """Replacements for ``text.words[index]`` (context-free by default)."""
@@ -152,26 +156,32 @@ class WordSwapTable(SwappableWordSwap):
         return ["max_candidates"]
 
 
-class _Negation(Transformation):
+class _Negation(EditableIndicesOnly, WordSwap):
     """One negation edit per candidate (:mod:`textattack_bat.lexicon.negation`), made at a word of
-    ``indices_to_modify``; each column is tagged on its own, so no rule looks across columns."""
+    ``indices_to_modify``; each column is tagged on its own, so no rule looks across columns.
+    Only words with an edit are offered for modification. A ``WordSwap`` (an edit replaces a word
+    by zero to three words) so that TextAttack's greedy word-ranking searches accept it."""
 
-    rule = None  # negation.insertions or negation.deletions
+    rule = None  # negation.insertions, negation.deletions or negation.edits
 
     @property
     def deterministic(self) -> bool:
         return True
 
+    def _edits(self, text: AttackedText, index: int) -> tuple[list[negation.Edit], int]:
+        """The rule's edits at ``index`` (column-local word indices) and the column's offset."""
+        words, local = column_context(text, index)
+        return type(self).rule(words, _penn_tags(words), local), index - local
+
+    def _editable(self, text: AttackedText, index: int) -> bool:
+        return bool(self._edits(text, index)[0])
+
     def _get_transformations(self, current_text: AttackedText, indices_to_modify):
         seen, candidates = {current_text.text}, []
         for index in sorted(indices_to_modify):
-            words, local = column_context(current_text, index)
-            offset = index - local
-            for edit in type(self).rule(words, _penn_tags(words), local):
-                changed = sorted(edit)
-                new = current_text.replace_words_at_indices(
-                    [offset + i for i in changed], [edit[i] for i in changed]
-                )
+            edits, offset = self._edits(current_text, index)
+            for edit in edits:
+                new = negation.apply(current_text, edit, offset)
                 if new.text not in seen:
                     seen.add(new.text)
                     candidates.append(new)
@@ -190,3 +200,10 @@ class WordDeletionNegation(_Negation):
     ``never`` and ``no`` (before a plural noun) deleted; ``not only`` kept."""
 
     rule = staticmethod(negation.deletions)
+
+
+class WordNegation(_Negation):
+    """Insert or remove one negation: the candidates of :class:`WordInsertionNegation` and
+    :class:`WordDeletionNegation` together, in word order (the negation recipes' transformation)."""
+
+    rule = staticmethod(negation.edits)

@@ -17,7 +17,10 @@ A sentence-initial auxiliary (a question) gets only the contraction:
 ``never`` next to it) is skipped. Removing (:func:`deletions`): ``not``, ``n't`` forms,
 ``cannot``, ``never`` and ``no`` before a plural noun; ``does not play`` / ``doesn't play ->
 plays``, ``didn't play -> played``, ``don't play -> play``, ``can't -> can``,
-``won't -> will``; ``not only`` is no negation.
+``won't -> will``; ``not only`` is no negation. :func:`edits` gives both directions;
+:func:`apply` makes an edit on TextAttack's ``AttackedText`` (the attack's transformations and the
+training samplers both use it, so both make the same texts); :func:`copies` lists every one-edit
+negation of a text.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from textattack_bat.lexicon.antonyms import match_case
+from textattack_bat.lexicon.tokens import penn_tags
 
 BE = frozenset({"is", "are", "was", "were", "am"})
 MODALS = frozenset({"will", "would", "can", "could", "should", "must", "may", "might", "shall"})
@@ -125,7 +129,8 @@ def insertions(words: Sequence[str], tags: Sequence[str], i: int) -> list[Edit]:
         return []  # "is playing": negated at the auxiliary
     if previous >= 0 and words[previous].lower() == "to":
         return [{previous: match_case(words[previous], "not to")}]
-    return [{i: match_case(word, f"not {word}")}]
+    # a sentence-initial word gives its capital to "not": "Playing ..." -> "Not playing ..."
+    return [{i: match_case(word, f"not {lower if i == 0 else word}")}]
 
 
 def deletions(words: Sequence[str], tags: Sequence[str], i: int) -> list[Edit]:
@@ -170,3 +175,34 @@ def _capitalise_next(words: Sequence[str], i: int, edit: Edit) -> Edit:
     if i == 0 and words[0][:1].isupper() and len(words) > 1:
         return {**edit, 1: words[1][:1].upper() + words[1][1:]}
     return edit
+
+
+def edits(words: Sequence[str], tags: Sequence[str], i: int) -> list[Edit]:
+    """Both directions at ``i``: :func:`insertions`, then :func:`deletions` (a word is either a
+    verb to negate or a negation to remove, so at most one of them gives edits)."""
+    return insertions(words, tags, i) + deletions(words, tags, i)
+
+
+def apply(text, edit: Edit, offset: int = 0):
+    """``edit`` made on the ``AttackedText`` ``text``, its word indices shifted by ``offset`` (the
+    edited column's first word): a new ``AttackedText``, spacing and punctuation kept."""
+    changed = sorted(edit)
+    return text.replace_words_at_indices([offset + i for i in changed], [edit[i] for i in changed])
+
+
+def copies(text: str) -> tuple[str, ...]:
+    """Every distinct one-edit negation of ``text`` (one sentence or column), in word order:
+    the texts :class:`~textattack_bat.attack.transformations.WordNegation` offers for it."""
+    from textattack.shared import AttackedText
+
+    attacked = AttackedText(text)
+    words = tuple(attacked.words)
+    tags = penn_tags(words)
+    seen, found = {text}, []
+    for i in range(len(words)):
+        for edit in edits(words, tags, i):
+            new = apply(attacked, edit).text
+            if new not in seen:
+                seen.add(new)
+                found.append(new)
+    return tuple(found)
