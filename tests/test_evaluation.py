@@ -60,9 +60,11 @@ def test_evaluate_cli_on_real_mnli(nli_model_dir, shared_data, mnli_rows, tmp_pa
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "antonym ASR (paper definition)" in run.stdout and "synonym ASR" in run.stdout
+    assert "negation ASR (improve-only, authors)" in run.stdout  # on by default
     report = json.loads((tmp_path / "robustness.json").read_text())
     assert (tmp_path / "robustness.md").read_text().count("|") > 20
-    for key in ("antonym_asr_paper_definition", "antonym_asr_improve_only", "synonym_asr"):
+    keys = ("antonym_asr_paper_definition", "antonym_asr_improve_only", "synonym_asr")
+    for key in keys + ("negation_asr_paper_definition", "negation_asr_improve_only"):
         counts = report[key]
         assert counts["succeeded"] + counts["failed"] + counts["skipped"] == 20, key
         assert counts["attacked"] >= 1, key  # a rate over no attacked row would check nothing

@@ -93,3 +93,53 @@ def test_evaluate_robustness_counts_both_protocols():
     assert report.antonym.succeeded == 2 and report.antonym.skipped == 1
     assert report.antonym_improve_only.failed == 2 and report.antonym_improve_only.succeeded == 0
     assert report.antonym.success_rate == 1.0 and report.antonym_improve_only.success_rate == 0.0
+
+
+NEGATION_ROWS = [("The food was good", 0), ("The food was good", 1), ("A good meal", 0)]
+
+
+@pytest.mark.parametrize(
+    "rule,paper,improve_only",
+    [
+        # blind to negation: "The food was not good" keeps label 0 at the same confidence, so the
+        # paper's definition succeeds and improve-only (nothing raises p) fails
+        (lambda words: [0.9, 0.05, 0.05], 1, 0),
+        # negation flips the prediction: every edit fails under both protocols
+        (lambda words: [0.1, 0.1, 0.8] if words & {"not", "wasn"} else [0.9, 0.05, 0.05], 0, 0),
+        # "not" (but not "wasn't") raises p(0): both protocols succeed at "was not"
+        (lambda words: [0.95, 0.03, 0.02] if "not" in words else [0.6, 0.2, 0.2], 1, 1),
+    ],
+)
+def test_evaluate_robustness_counts_the_negation_attack(rule, paper, improve_only):
+    """Row 0: "was" can be negated; row 1: predicted 0, labelled 1, skipped; row 2: no verb, no
+    edit, so attacked and failed. Counts by hand for each model."""
+    import textattack
+
+    dataset = textattack.datasets.Dataset(NEGATION_ROWS)
+    report = evaluate_robustness(
+        KeywordModel(rule), dataset, synonym=False, progress=False, negation=True
+    )
+    assert (report.negation.succeeded, report.negation.failed, report.negation.skipped) == (
+        paper,
+        2 - paper,
+        1,
+    )
+    assert (report.negation_improve_only.succeeded, report.negation_improve_only.failed) == (
+        improve_only,
+        2 - improve_only,
+    )
+    table = dict((row[0], row[1]) for row in report.rows())
+    assert table["negation ASR (paper definition)"] == report.negation.rate.format()
+    assert report.to_dict()["negation_asr_improve_only"]["succeeded"] == improve_only
+    assert report.metrics()["negation_asr"] == paper / 2
+
+
+def test_negation_is_left_out_unless_asked():
+    import textattack
+
+    dataset = textattack.datasets.Dataset(NEGATION_ROWS)
+    report = evaluate_robustness(
+        KeywordModel(lambda words: [0.9, 0.05, 0.05]), dataset, synonym=False, progress=False
+    )
+    assert report.negation is None and report.to_dict()["negation_asr_paper_definition"] is None
+    assert "negation ASR (paper definition)" not in dict((r[0], r[1]) for r in report.rows())

@@ -103,6 +103,7 @@ def _evaluate(args: argparse.Namespace) -> int:
         model_name=str(args.model),
         dataset_name=dataset_name,
         gold_edits=args.gold_edits,
+        negation=not args.no_negation,
     )
     report.settings["device"] = device
     json_path, md_path = report.save(args.output_dir)
@@ -183,6 +184,7 @@ def _demo(args: argparse.Namespace) -> int:
         output_dir=args.output_dir,
         device=set_device(args.device),
         seed=args.seed,
+        negation=args.negation,
     )
     return 0
 
@@ -198,7 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.set_defaults(func=_doctor)
 
     evaluate = commands.add_parser(
-        "evaluate", help="accuracy, antonym ASR (both protocols) and synonym ASR"
+        "evaluate",
+        help="accuracy, antonym and negation ASR (both protocols) and synonym ASR",
     )
     evaluate.add_argument("--model", required=True, help="model directory or Hugging Face hub name")
     source = evaluate.add_mutually_exclusive_group(required=True)
@@ -221,6 +224,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument(
         "--no-synonym", action="store_true", help="skip the (slower) synonym attack"
+    )
+    evaluate.add_argument(
+        "--no-negation",
+        action="store_true",
+        help="skip the negation attack (negation-under: one negation inserted or removed)",
     )
     evaluate.add_argument(
         "--embedding",
@@ -328,6 +336,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=2,
         help="shared cross-entropy epochs before the arms (default %(default)s)",
+    )
+    demo.add_argument(
+        "--negation",
+        action="store_true",
+        help="also attack each arm with negation-under (both protocols): a column of the table",
     )
     demo.add_argument("--output-dir", default="demo-output")
     demo.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")

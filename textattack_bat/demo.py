@@ -94,11 +94,13 @@ def run_demo(
     device: str = "cpu",
     seed: int = 0,
     tsne_examples: int = 150,
+    negation: bool = False,
 ) -> dict:
     """``epochs`` in all: ``warm_start_epochs`` shared cross-entropy epochs, then
     ``epochs - warm_start_epochs`` epochs of each arm of :data:`ARMS`. The antonym attack runs on
     the first ``attack_examples`` held-out rows, the synonym attack on the first
-    ``synonym_examples`` of them (None: :data:`SYNONYM_EXAMPLES`, at most ``attack_examples``)."""
+    ``synonym_examples`` of them (None: :data:`SYNONYM_EXAMPLES`, at most ``attack_examples``);
+    with ``negation`` the negation attack on the antonym attack's rows too (a table column)."""
     if warm_start_epochs < 1:
         raise ValueError(
             f"--warm-start-epochs {warm_start_epochs}: needs 1 or more (from a fresh head the "
@@ -176,6 +178,7 @@ def run_demo(
             dataset_name="shipped SNLI test sample",
             gold_edits=gold,
             probe=probe,
+            negation=negation,
         )
         print(reports[name].format_table())
         models[name] = model
@@ -231,6 +234,7 @@ def run_demo(
             "eval_size": eval_size,
             "attack_examples": attack_examples,
             "synonym_examples": synonym_examples,
+            "negation": negation,
             "arms": ARMS,
             "device": device,
             "seed": seed,
@@ -267,6 +271,7 @@ def _rate(summary: dict | None) -> str:
 def format_comparison(results: dict) -> str:
     n = results["settings"]
     arms = n["arms"]
+    negation = n.get("negation", False)
     lines = [
         f"MiniLM on {n['train_size']} SNLI rows: {n['warm_start_epochs']} shared cross-entropy "
         f"epoch(s), then {n['epochs'] - n['warm_start_epochs']} epoch(s) of each arm "
@@ -276,16 +281,23 @@ def format_comparison(results: dict) -> str:
         "rate: value (count/n, 95% Wilson interval).",
         "",
         "| training | clean acc | antonym ASR (paper def.) | antonym ASR (improve-only) "
-        "| synonym ASR | gold-edit kept rate | probe pull / push |",
-        "|---|---|---|---|---|---|---|",
+        + ("| negation ASR (paper def.) | negation ASR (improve-only) " if negation else "")
+        + "| synonym ASR | gold-edit kept rate | probe pull / push |",
+        "|---|---|---|---|---|---|---|" + ("---|---|" if negation else ""),
     ]
     for name in arms:
         r = results[name]["report"]
         gold = r["gold_edits"]["kept_rate"] if r["gold_edits"] else None
         probe = r["representation"]
+        negation_cells = (
+            f"| {_rate(r['negation_asr_paper_definition'])} "
+            f"| {_rate(r['negation_asr_improve_only'])} "
+            if negation
+            else ""
+        )
         lines.append(
             f"| {name} | {_rate(results[name]['clean_accuracy'])} | {_rate(r['antonym_asr_paper_definition'])} "
-            f"| {_rate(r['antonym_asr_improve_only'])} | {_rate(r['synonym_asr'])} | {_rate(gold)} "
+            f"| {_rate(r['antonym_asr_improve_only'])} {negation_cells}| {_rate(r['synonym_asr'])} | {_rate(gold)} "
             f"| {probe['pull']:.3f} / {probe['push']:.3f} |"
         )
     return "\n".join(lines)

@@ -11,6 +11,7 @@ import numpy as np
 SERIES = {  # metric -> (label, colour)
     "antonym_asr": ("antonym ASR (paper definition)", "tab:red"),
     "antonym_asr_improve_only": ("antonym ASR (improve-only, authors)", "tab:orange"),
+    "negation_asr": ("negation ASR (paper definition)", "tab:purple"),
     "synonym_asr": ("synonym ASR", "tab:blue"),
 }
 
@@ -71,7 +72,7 @@ def plot_tradeoff(
     baseline: Mapping | None = None,
     title: str = "Over/undersensitivity trade-off",
 ) -> Path:
-    """x: epoch; left: antonym ASR (both protocols) and synonym ASR in %, with 95% intervals
+    """x: epoch; left: antonym ASR (both protocols), negation ASR (when evaluated) and synonym ASR in %, with 95% intervals
     (``KEY_ci95``) as error bars; right, when the history has them: the representation probe's
     pull and push (mean distance of h(x) to its synonym and antonym copies). ``baseline``
     (normal training's values) as dashed horizontal lines of the same colours."""

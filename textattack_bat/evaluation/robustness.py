@@ -1,7 +1,7 @@
-"""Robustness evaluation: clean accuracy, antonym ASR (both protocols) and synonym ASR.
+"""Robustness evaluation: clean accuracy, antonym and negation ASR (both protocols), synonym ASR.
 
 ASR = succeeded / (succeeded + failed); skipped examples (misclassified, or a skipped label) are
-excluded, as in the paper. The antonym attack runs once with
+excluded, as in the paper. Each undersensitivity attack (antonym, negation) runs once with
 :class:`~textattack_bat.attack.search_methods.GreedyWordSwapWIRProtocols`, which yields the paper's
 definition and the authors' improve-only protocol from the same candidate evaluations.
 """
@@ -27,6 +27,7 @@ from textattack.shared import AttackedText
 from textattack_bat.attack.constraints import sentence_encoder
 from textattack_bat.attack.recipes import (
     AntonymUnderChen2022,
+    NegationUnderChen2022,
     SynonymOverChen2022,
     resolve_wir_method,
 )
@@ -101,6 +102,8 @@ class RobustnessReport:
     settings: dict = field(default_factory=dict)
     gold_edits: GoldEditReport | None = None
     representation: dict | None = None  # RepresentationProbe output (pull, push, ratio, gap)
+    negation: AttackSummary | None = None  # paper definition; None: not evaluated
+    negation_improve_only: AttackSummary | None = None
 
     @property
     def accuracy_rate(self) -> Rate:
@@ -116,6 +119,10 @@ class RobustnessReport:
             "correct": self.correct,
             "antonym_asr_paper_definition": self.antonym.to_dict(),
             "antonym_asr_improve_only": self.antonym_improve_only.to_dict(),
+            "negation_asr_paper_definition": self.negation.to_dict() if self.negation else None,
+            "negation_asr_improve_only": (
+                self.negation_improve_only.to_dict() if self.negation_improve_only else None
+            ),
             "synonym_asr": self.synonym.to_dict() if self.synonym else None,
             "gold_edits": self.gold_edits.to_dict() if self.gold_edits else None,
             "representation": self.representation,
@@ -131,6 +138,10 @@ class RobustnessReport:
             "accuracy": self.accuracy_rate,
             "antonym_asr": self.antonym.rate,
             "antonym_asr_improve_only": self.antonym_improve_only.rate,
+            "negation_asr": self.negation.rate if self.negation else None,
+            "negation_asr_improve_only": (
+                self.negation_improve_only.rate if self.negation_improve_only else None
+            ),
             "synonym_asr": self.synonym.rate if self.synonym else None,
             "gold_edit_kept_rate": self.gold_edits.kept if self.gold_edits else None,
         }
@@ -153,6 +164,8 @@ class RobustnessReport:
         for name, summary in (
             ("antonym ASR (paper definition)", self.antonym),
             ("antonym ASR (improve-only, authors)", self.antonym_improve_only),
+            ("negation ASR (paper definition)", self.negation),
+            ("negation ASR (improve-only, authors)", self.negation_improve_only),
             ("synonym ASR", self.synonym),
         ):
             if summary is not None:
@@ -238,6 +251,26 @@ def predict(model_wrapper, dataset, batch_size: int = 32) -> tuple[np.ndarray, n
     return predict_labels(model_wrapper, inputs, batch_size), np.asarray(labels)
 
 
+def attack_both_protocols(attack, rows, desc: str, progress: bool = True):
+    """One pass of an undersensitivity ``attack`` built with
+    :class:`GreedyWordSwapWIRProtocols` over ``rows`` ((inputs, label) pairs): the
+    paper-definition and improve-only :class:`AttackSummary`."""
+    paper, improve_only = AttackSummary(), AttackSummary()
+    for inputs, label in tqdm.tqdm(rows, desc=desc, disable=not progress, dynamic_ncols=True):
+        result = attack.attack(_attacked_text(inputs), label)
+        outcome = attack_outcome(result)
+        if outcome == "skipped":
+            paper.add("skipped")
+            improve_only.add("skipped")
+            continue
+        final = result.perturbed_result
+        paper.add(outcome, final.paper_queries)
+        improve_only.add(
+            "succeeded" if final.improve_only_succeeded else "failed", final.improve_only_queries
+        )
+    return paper, improve_only
+
+
 def evaluate_robustness(
     model_wrapper,
     dataset,
@@ -252,9 +285,12 @@ def evaluate_robustness(
     gold_edits=None,
     probe=None,
     synonym_examples: int | None = None,
+    negation: bool = False,
 ) -> RobustnessReport:
     """Accuracy, antonym ASR (both protocols) and synonym ASR on the first ``num_examples`` rows
-    (the synonym attack on the first ``synonym_examples`` of them, default all);
+    (the synonym attack on the first ``synonym_examples`` of them, default all); with
+    ``negation`` the negation ASR (both protocols, ``negation-under`` with the same skipped labels
+    and word ranking as the antonym attack);
     with ``gold_edits`` (a JSONL path or a list of GoldEdit) the gold-edit kept rate, with
     ``probe`` (a :class:`~textattack_bat.evaluation.probe.RepresentationProbe`) the representation
     pull and push."""
@@ -282,20 +318,16 @@ def evaluate_robustness(
         search_method=GreedyWordSwapWIRProtocols(wir_method=wir),
         **antonym_options,
     )
-    paper, improve_only = AttackSummary(), AttackSummary()
-    for inputs, label in tqdm.tqdm(
-        rows, desc="antonym attack", disable=not progress, dynamic_ncols=True
-    ):
-        result = antonym_attack.attack(_attacked_text(inputs), label)
-        outcome = attack_outcome(result)
-        if outcome == "skipped":
-            paper.add("skipped")
-            improve_only.add("skipped")
-            continue
-        final = result.perturbed_result
-        paper.add(outcome, final.paper_queries)
-        improve_only.add(
-            "succeeded" if final.improve_only_succeeded else "failed", final.improve_only_queries
+    paper, improve_only = attack_both_protocols(antonym_attack, rows, "antonym attack", progress)
+    negation_paper = negation_improve_only = None
+    if negation:
+        negation_attack = NegationUnderChen2022.build(
+            model_wrapper,
+            skip_labels=skip_labels,
+            search_method=GreedyWordSwapWIRProtocols(wir_method=wir),
+        )
+        negation_paper, negation_improve_only = attack_both_protocols(
+            negation_attack, rows, "negation attack", progress
         )
 
     synonym_summary = None
@@ -320,6 +352,8 @@ def evaluate_robustness(
         correct=correct,
         antonym=paper,
         antonym_improve_only=improve_only,
+        negation=negation_paper,
+        negation_improve_only=negation_improve_only,
         synonym=synonym_summary,
         skip_labels=skip_labels,
         seconds=time.perf_counter() - start,
@@ -330,6 +364,7 @@ def evaluate_robustness(
         settings={
             "antonym_wir_method": wir,
             "antonym_senses": antonym_attack.transformation.senses,
+            "negation": bool(negation),
             "synonym": bool(synonym),
             **{f"synonym_{k}": json_setting(v) for k, v in (synonym_options or {}).items()},
         },
@@ -340,7 +375,7 @@ class RobustnessCallback:
     """Per-epoch robustness evaluation for the trainers (``epoch_callbacks=[...]``).
 
     After each epoch, on the same fixed evaluation sample: accuracy and both antonym ASRs (and the
-    synonym ASR), each with its 95% interval; the gold-edit kept rate when ``gold_edits`` is given;
+    synonym ASR; with ``negation`` both negation ASRs), each with its 95% interval; the gold-edit kept rate when ``gold_edits`` is given;
     and the representation probe (pull d(x, x_o), push d(x, x_u) on ``probe_examples`` fixed
     rows with fixed copies, built at the first epoch from the trainer's tables, representation
     and distance). Everything is appended to ``robustness_log.json`` and drawn in ``tradeoff.png``
@@ -361,12 +396,13 @@ class RobustnessCallback:
         gold_edits=None,
         probe_examples: int = 200,
         antonym_options: dict | None = None,
+        negation: bool = False,
     ):
         self.dataset, self.num_examples = dataset, min(num_examples, len(dataset))
         self.skip_labels, self.synonym, self.synonym_options = skip_labels, synonym, synonym_options
         self.baseline, self.output_dir, self.title = baseline, output_dir, title
         self.gold_edits, self.probe_examples = gold_edits, probe_examples
-        self.antonym_options = antonym_options
+        self.antonym_options, self.negation = antonym_options, negation
         self.log: list[dict] = []
         self._sentence_encoder = None  # built at the first epoch, then reused with its memo
         self.probe = None  # built at the first epoch from the trainer's tables
@@ -425,6 +461,7 @@ class RobustnessCallback:
             progress=True,
             gold_edits=self.gold_edits,
             probe=self._probe(trainer),
+            negation=self.negation,
         )
         metrics = report.metrics()
         self.log.append({"epoch": epoch, **metrics, "report": report.to_dict()})
