@@ -2,7 +2,7 @@
 
 ``python tests/output_digests.py ROWS_FILE`` prints a JSON object of SHA-256 digests: the
 offline counter-fitted vectors, the synonym and antonym tables of the rows' vocabulary, and
-SAFER's and BAT's copies of the rows (both sense policies)."""
+SAFER's and BAT's copies of the rows (both sense policies; negation and mixed negatives)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,12 @@ def main(rows_file: str) -> None:
         load_embedding,
         vocabulary,
     )
-    from textattack_bat.training.samplers import AntonymSampler, SynonymSampler
+    from textattack_bat.training.samplers import (
+        AntonymSampler,
+        EitherSampler,
+        NegationSampler,
+        SynonymSampler,
+    )
 
     rows = read_jsonl_rows(rows_file)
     examples = [(r["premise"], r["hypothesis"]) for r in rows]
@@ -46,6 +51,13 @@ def main(rows_file: str) -> None:
         ),
         "antonym_context": digest(
             AntonymSampler(antonyms, [1], seed=3, senses="context")(examples, labels, 2)[0]
+        ),
+        "negation": digest(NegationSampler([1], seed=3)(examples, labels, 2)[0]),
+        "antonym_or_negation": digest(
+            EitherSampler(
+                [AntonymSampler(antonyms, [1], seed=3, senses="all"), NegationSampler([1], seed=4)],
+                seed=5,
+            )(examples, labels, 2)[0]
         ),
         "synonyms_of_big": list(synonyms.get("big", ())),
     }

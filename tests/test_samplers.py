@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from textattack_bat.lexicon.tables import SynonymTable, build_antonym_table, vocabulary
-from textattack_bat.training.samplers import AntonymSampler, SynonymSampler
+from textattack_bat.training.samplers import (
+    AntonymSampler,
+    EitherSampler,
+    NegationSampler,
+    SynonymSampler,
+)
 
 WORD = re.compile(r"[A-Za-z]+")
 
@@ -127,3 +132,59 @@ def test_synonym_copies_change_exactly_min_k_and_the_swappable_words(k, changed)
         ]
         assert len(swaps) == changed and mask.tolist() == [1.0], (seed, copy)
         assert all(b in allowed[a] for a, b in swaps), swaps
+
+
+# Hand-written rows: (premise, hypothesis), label, and every one-edit negation copy by hand.
+NEGATION_ROWS = [
+    (
+        ("A man sleeps on a bench.", "A man is awake."),
+        0,
+        {
+            ("A man does not sleep on a bench.", "A man is awake."),
+            ("A man doesn't sleep on a bench.", "A man is awake."),
+            ("A man sleeps on a bench.", "A man is not awake."),
+            ("A man sleeps on a bench.", "A man isn't awake."),
+        },
+    ),
+    (("Dogs run.", "Cats are not happy."), 2, {("Dogs do not run.", "Cats are not happy."),
+                                                ("Dogs don't run.", "Cats are not happy."),
+                                                ("Dogs run.", "Cats are happy.")}),
+    (("A tall tree.", "Some green grass."), 0, set()),  # no verb, no negation
+    (("A woman is singing.", "A woman sings."), 1, set()),  # a skipped label
+]  # fmt: skip
+
+
+def test_negation_copies_are_one_hand_written_edit_and_masked_where_none():
+    examples = [row for row, _, _ in NEGATION_ROWS]
+    labels = [label for _, label, _ in NEGATION_ROWS]
+    for epoch in range(5):
+        copies, mask = NegationSampler(skip_labels=[1], seed=0)(examples, labels, epoch)
+        assert mask.tolist() == [1.0, 1.0, 0.0, 0.0]
+        for (row, _, expected), copy in zip(NEGATION_ROWS, copies):
+            assert copy in expected if expected else copy == row
+    drawn = {NegationSampler([1], seed=s)(examples[:1], labels[:1])[0][0] for s in range(40)}
+    assert drawn == NEGATION_ROWS[0][2]  # every edit of either column is drawn
+
+
+def test_either_sampler_takes_the_kind_a_row_has_and_mixes_where_it_has_both():
+    """Row 0 has an antonym (happy) and negation edits; row 1 only an antonym (no verb); row 2
+    only negation edits; row 3 neither."""
+    antonyms = AntonymSampler({"happy": ["unhappy"]}, senses="all")
+    examples = [
+        ("A happy man sleeps on a bench.", "A man."),
+        ("A happy child.", "A child."),
+        ("A man sleeps on a bench.", "A man."),
+        ("A tall tree.", "Grass."),
+    ]
+    sources = []
+    for seed in range(30):
+        copies, mask = EitherSampler([antonyms, NegationSampler()], seed=seed)(examples, [0] * 4)
+        assert mask.tolist() == [1.0, 1.0, 1.0, 0.0]
+        assert copies[1] == ("A unhappy child.", "A child.")  # one word swapped, nothing else
+        assert copies[2] in {
+            ("A man does not sleep on a bench.", "A man."),
+            ("A man doesn't sleep on a bench.", "A man."),
+        }
+        assert copies[3] == examples[3]
+        sources.append("unhappy" in copies[0][0])
+    assert 5 < sum(sources) < 25  # both kinds for the row that has both, about half each

@@ -82,7 +82,31 @@ BAD = [
         "wsd",
         "antonym_senses='wsd' is not allowed: use one of all, first-sense, lesk, context",
     ),
+    (
+        "negative_source",
+        "negations",
+        "negative_source='negations' is not allowed: use one of antonym, negation, both",
+    ),
 ]
+
+
+@pytest.mark.parametrize(
+    "source,mining",
+    [
+        ("negation", {"negative_mining": "hardest"}),
+        ("both", {"labelled_negative_weight": 0.5}),
+    ],
+)
+def test_negation_negatives_refuse_antonym_only_options(tmp_path, source, mining):
+    with pytest.raises(SettingError) as error:
+        BATTrainingArgs(output_dir=str(tmp_path), negative_source=source, **mining)
+    message = str(error.value)
+    assert (
+        message.startswith(f"negative_source={source!r} does not go with") and "\n" not in message
+    )
+    assert "use negative_source='antonym'" in message
+    args = BATTrainingArgs(output_dir=str(tmp_path), negative_source=source)  # random: fine
+    assert args.negative_source == source and not args.mines_negatives
 
 
 @pytest.mark.parametrize("field,value,message", BAD)
@@ -129,14 +153,15 @@ def test_readme_examples_with_string_values(tmp_path):
         "--dataset-from-file",
         "recipes/datasets.py",
         "--attack",
-        "bat-triplet^embedding=glove-counterfitted,representation=mean",
+        "bat-triplet^embedding=glove-counterfitted,representation=mean,negative_source=both",
     ]
     cli = _cli_namespace(tmp_path, argv)
     args = training_args_from_command_line(*parse_training_method(cli.attack), cli, argv=argv)
-    assert (args.embedding, args.representation, args.method) == (
+    assert (args.embedding, args.representation, args.method, args.negative_source) == (
         "glove-counterfitted",
         "mean",
         "bat-triplet",
+        "both",
     )
 
 

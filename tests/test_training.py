@@ -364,3 +364,70 @@ def test_the_log_names_cross_entropy_epochs_as_such(epochs, clean, expected):
 
     args = BATTrainingArgs(method="bat-triplet", num_epochs=epochs, num_clean_epochs=clean)
     assert training_plan(args) == expected
+
+
+NEGATIVE_ROWS = [  # (premise, hypothesis), label; hand-written
+    (("A happy man sleeps on a bench.", "A man is outside."), 0),
+    (("A happy child.", "A child."), 2),  # an antonym (happy), no verb
+    (("A man sleeps on a bench.", "A man is awake."), 2),  # verbs, no antonym in the table
+    (("A man is singing.", "A man sings."), 1),  # neutral: no negative
+]
+NEGATION_COPIES = {  # row -> every one-edit negation copy, by hand
+    0: {
+        ("A happy man does not sleep on a bench.", "A man is outside."),
+        ("A happy man doesn't sleep on a bench.", "A man is outside."),
+        ("A happy man sleeps on a bench.", "A man is not outside."),
+        ("A happy man sleeps on a bench.", "A man isn't outside."),
+    },
+    2: {
+        ("A man does not sleep on a bench.", "A man is awake."),
+        ("A man doesn't sleep on a bench.", "A man is awake."),
+        ("A man sleeps on a bench.", "A man is not awake."),
+        ("A man sleeps on a bench.", "A man isn't awake."),
+    },
+}
+ANTONYM_COPIES = {
+    0: {("A unhappy man sleeps on a bench.", "A man is outside.")},
+    1: {("A unhappy child.", "A child.")},
+}
+
+
+@pytest.mark.parametrize(
+    "source,allowed,masked",
+    [
+        ("antonym", [ANTONYM_COPIES], [1, 1, 0, 0]),
+        ("negation", [NEGATION_COPIES], [1, 0, 1, 0]),
+        ("both", [ANTONYM_COPIES, NEGATION_COPIES], [1, 1, 1, 0]),
+    ],
+)
+def test_bat_negatives_come_from_the_negative_source(tmp_path, source, allowed, masked):
+    """The negative copy BAT trains on, per source, against hand-written copies; one training
+    epoch on them stays finite."""
+    import textattack
+
+    dataset = textattack.datasets.Dataset(NEGATIVE_ROWS, input_columns=["premise", "hypothesis"])
+    args = BATTrainingArgs(
+        num_epochs=1,
+        per_device_train_batch_size=4,
+        output_dir=str(tmp_path),
+        save_last=False,
+        antonym_senses="all",
+        skip_labels=(1,),
+        negative_source=source,
+    )
+    trainer = BATTrainer(
+        load_classifier(None, num_labels=3, seed=0),
+        "classification",
+        dataset,
+        None,
+        args,
+        synonym_table=SynonymTable({"man": ("guy",)}),
+        antonym_table=SynonymTable({"happy": ("unhappy",)}),
+    )
+    copies = trainer.perturb_epoch(1)
+    assert copies["antonym_mask"].tolist() == masked
+    for row, copy in enumerate(copies["antonym_texts"]):
+        expected = set().union(*(kind.get(row, set()) for kind in allowed))
+        assert copy in expected if masked[row] else copy == NEGATIVE_ROWS[row][0]
+    history = trainer.train()
+    assert math.isfinite(history[0]["train_triplet"]) and history[0]["train_push"] > 0

@@ -148,6 +148,7 @@ def trainer_from_command_line(
                 synonym=args.robustness_eval_synonym,
                 gold_edits=args.robustness_eval_gold_edits,
                 antonym_options={"senses": args.antonym_senses},
+                negation=args.robustness_eval_negation,
             )
         )
     trainer_class = SAFERTrainer if name == "safer" else BATTrainer

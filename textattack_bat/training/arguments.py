@@ -16,7 +16,7 @@ from textattack_bat.training.distances import DISTANCES
 from textattack_bat.training.methods import METHODS
 from textattack_bat.training.miners import MINERS
 from textattack_bat.training.representations import REPRESENTATIONS
-from textattack_bat.training.samplers import POSITIONS
+from textattack_bat.training.samplers import NEGATIVE_SOURCES, POSITIONS
 
 
 class SettingError(ValueError):
@@ -76,6 +76,10 @@ RULES: dict[str, tuple[Callable[[object], bool], str]] = {
         "a list of integer label ids, or None to infer them",
     ),
     "antonym_positions": (lambda v: v in POSITIONS, f"one of {', '.join(POSITIONS)}"),
+    "negative_source": (
+        lambda v: v in NEGATIVE_SOURCES,
+        f"one of {', '.join(NEGATIVE_SOURCES)}",
+    ),
     "negative_mining": (lambda v: v in MINERS, f"one of {', '.join(MINERS)}"),
     "mining_candidates": (lambda v: _integer(v) and v > 0, "an integer > 0"),
     "labelled_negative_weight": (lambda v: _finite(v) and v >= 0, _WEIGHT),
@@ -112,6 +116,10 @@ class BATTrainingArgs(textattack.TrainingArgs):
         antonym_positions: ``any`` (the paper's: every word with an antonym) or ``shared``
             (only words whose lemma the other column shares, where there are any; see
             :mod:`textattack_bat.training.relevance`).
+        negative_source: where BAT's negative copy comes from: ``antonym`` (the paper's: a
+            one-word antonym swap), ``negation`` (one negation inserted or removed, as the
+            ``negation-under`` attack) or ``both`` (per row, one of the two drawn at random
+            among those the row has). Mining and labelled negatives need ``antonym``.
         negative_mining: which antonym copy BAT trains on: ``random`` (the paper's), or, among
             up to ``mining_candidates`` copies run through the model without gradient, the
             ``hardest``, a ``semi-hard`` or a ``kept`` one (see :mod:`textattack_bat.training.miners`).
@@ -128,6 +136,7 @@ class BATTrainingArgs(textattack.TrainingArgs):
             protocols) and synonym ASR on that many evaluation rows (``robustness_log.json``,
             ``tradeoff.png`` in ``output_dir``; see evaluation.RobustnessCallback).
         robustness_eval_synonym: include the (slower) synonym attack in that evaluation.
+        robustness_eval_negation: include the negation attack (both protocols) in it.
         robustness_eval_gold_edits: a gold-edit JSONL file (see gold_edits) evaluated each epoch too.
         num_clean_epochs: TextAttack's meaning: the first N epochs train with plain cross-entropy
             on the original data (no perturbations) before SAFER/BAT starts.
@@ -154,6 +163,7 @@ class BATTrainingArgs(textattack.TrainingArgs):
     synonym_max_words: int | None = None
     antonym_senses: str = DEFAULT_SENSES
     antonym_positions: str = "any"
+    negative_source: str = "antonym"
     negative_mining: str = "random"
     mining_candidates: int = 8
     labelled_negative_weight: float = 0.0
@@ -162,6 +172,7 @@ class BATTrainingArgs(textattack.TrainingArgs):
     resume: bool = True
     robustness_eval_examples: int = 0
     robustness_eval_synonym: bool = True
+    robustness_eval_negation: bool = False
     robustness_eval_gold_edits: str | None = None
 
     def __post_init__(self):
@@ -175,6 +186,14 @@ class BATTrainingArgs(textattack.TrainingArgs):
             value = getattr(self, name)
             if not allowed(value):
                 raise SettingError(f"{name}={value!r} is not allowed: use {description}.")
+        if self.negative_source != "antonym" and self.mines_negatives:
+            raise SettingError(
+                f"negative_source={self.negative_source!r} does not go with negative_mining="
+                f"{self.negative_mining!r} or labelled_negative_weight="
+                f"{self.labelled_negative_weight!r}: mining and implied labels are defined for "
+                "antonym copies; use negative_source='antonym', or negative_mining='random' and "
+                "labelled_negative_weight=0."
+            )
 
     @property
     def mines_negatives(self) -> bool:

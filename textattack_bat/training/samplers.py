@@ -115,12 +115,37 @@ class AntonymCopy(NamedTuple):
 
 
 POSITIONS = ("any", "shared")
+# where BAT's negative copies come from (BATTrainingArgs.negative_source)
+NEGATIVE_SOURCES = ("antonym", "negation", "both")
 
 
-class AntonymSampler:
+class OneEditSampler:
+    """A sampler of one-edit copies: :meth:`perturb` makes one copy of an example or None. Rows
+    whose label is in ``skip_labels`` (NLI neutral, QQP not-duplicate) or that have no edit are
+    returned unchanged with mask 0."""
+
+    skip_labels: frozenset[int] = frozenset()
+    seed: int = 0
+
+    def perturb(self, example: Example, rng: random.Random) -> Example | None:
+        raise NotImplementedError
+
+    def __call__(
+        self, examples: Sequence[Example], labels: Sequence[int], epoch: int = 0
+    ) -> tuple[list[Example], np.ndarray]:
+        rng = _rng(self.seed, epoch)
+        copies, mask = [], np.zeros(len(examples), dtype=np.float32)
+        for i, (example, label) in enumerate(zip(examples, labels)):
+            copy = None if int(label) in self.skip_labels else self.perturb(tuple(example), rng)
+            copies.append(example if copy is None else copy)
+            mask[i] = copy is not None
+        return copies, mask
+
+
+class AntonymSampler(OneEditSampler):
     """One-word antonym copy: a random column that has a word with an antonym, a random such
-    word in it, a random antonym of it. Rows whose label is in ``skip_labels`` (NLI neutral, QQP
-    not-duplicate) or that have no such word are returned unchanged with mask 0.
+    word in it, a random antonym of it (rows with a skipped label or no such word: unchanged,
+    mask 0).
 
     ``senses`` (:mod:`textattack_bat.lexicon.senses`; None: ``DEFAULT_SENSES``): with a policy
     other than ``all``, a word's
@@ -216,17 +241,6 @@ class AntonymSampler:
         rng.shuffle(copies)
         return copies[:k]
 
-    def __call__(
-        self, examples: Sequence[Example], labels: Sequence[int], epoch: int = 0
-    ) -> tuple[list[Example], np.ndarray]:
-        rng = _rng(self.seed, epoch)
-        copies, mask = [], np.zeros(len(examples), dtype=np.float32)
-        for i, (example, label) in enumerate(zip(examples, labels)):
-            copy = None if int(label) in self.skip_labels else self.perturb(example, rng)
-            copies.append(example if copy is None else copy)
-            mask[i] = copy is not None
-        return copies, mask
-
     def candidate_lists(
         self, examples: Sequence[Example], labels: Sequence[int], epoch: int, k: int
     ) -> list[list[AntonymCopy]]:
@@ -236,3 +250,59 @@ class AntonymSampler:
             [] if int(label) in self.skip_labels else self.candidates(tuple(example), rng, k)
             for example, label in zip(examples, labels)
         ]
+
+
+class NegationSampler(OneEditSampler):
+    """One-edit negation copy: a random column that has a negation edit, a random one of its
+    edits (:func:`textattack_bat.lexicon.negation.copies`: a negation inserted at a verb or
+    removed, the candidates of the ``negation-under`` attack). Each distinct text is tagged and
+    edited once per sampler."""
+
+    def __init__(self, skip_labels: Iterable[int] = (), seed: int = 0):
+        self.skip_labels = frozenset(int(label) for label in skip_labels)
+        self.seed = seed
+        self._copies: dict[str, tuple[str, ...]] = {}
+
+    def copies(self, text: str) -> tuple[str, ...]:
+        """Every one-edit negation of ``text``, in word order."""
+        if text not in self._copies:
+            from textattack_bat.lexicon import negation
+
+            self._copies[text] = negation.copies(text)
+        return self._copies[text]
+
+    def perturb(self, example: Example, rng: random.Random) -> Example | None:
+        columns = [column for column, text in enumerate(example) if self.copies(text)]
+        if not columns:
+            return None
+        column = columns[int(rng.random() * len(columns))]
+        options = self.copies(example[column])
+        return (
+            example[:column] + (options[int(rng.random() * len(options))],) + example[column + 1 :]
+        )
+
+
+class EitherSampler:
+    """Each row's copy from one of ``samplers``: drawn uniformly among those that give the row a
+    copy (mask 1), so a row that has only one kind of copy gets that one; mask 0 where none does.
+    ``EitherSampler([antonyms, negations])`` is BAT's ``negative_source="both"``."""
+
+    def __init__(self, samplers: Sequence[OneEditSampler], seed: int = 0):
+        if not samplers:
+            raise ValueError("EitherSampler needs at least one sampler.")
+        self.samplers = tuple(samplers)
+        self.seed = seed
+
+    def __call__(
+        self, examples: Sequence[Example], labels: Sequence[int], epoch: int = 0
+    ) -> tuple[list[Example], np.ndarray]:
+        drawn = [sampler(examples, labels, epoch) for sampler in self.samplers]
+        rng = _rng(self.seed, epoch)
+        copies, mask = [], np.zeros(len(examples), dtype=np.float32)
+        for i, example in enumerate(examples):
+            found = [k for k, (_, sampler_mask) in enumerate(drawn) if sampler_mask[i]]
+            if len(found) > 1:
+                found = [found[int(rng.random() * len(found))]]
+            copies.append(drawn[found[0]][0][i] if found else example)
+            mask[i] = bool(found)
+        return copies, mask

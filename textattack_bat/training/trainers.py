@@ -45,7 +45,12 @@ from textattack_bat.training.representations import (
     logits_and_representation,
     tokenize,
 )
-from textattack_bat.training.samplers import AntonymSampler, SynonymSampler
+from textattack_bat.training.samplers import (
+    AntonymSampler,
+    EitherSampler,
+    NegationSampler,
+    SynonymSampler,
+)
 
 __all__ = ["BATTrainer", "BATTrainingArgs", "PerturbationTrainer", "SAFERTrainer", "SettingError"]
 
@@ -409,6 +414,7 @@ class BATTrainer(PerturbationTrainer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._antonym_sampler: AntonymSampler | None = None  # built once: it caches sense decisions
+        self._negatives = None  # the negative_source's sampler (_negative_sampler)
         a = self.training_args
         if a.method == "bat-triplet":
             self.contrastive = TripletContrastiveLoss(
@@ -461,11 +467,25 @@ class BATTrainer(PerturbationTrainer):
                 f"{labelled} with an implied label)."
             )
             return copies
-        antonyms, antonym_mask = self._antonym_sampler(self.texts, self.labels, epoch)
+        antonyms, antonym_mask = self._negative_sampler()(self.texts, self.labels, epoch)
         logger.info(
-            f"BAT copies for epoch {epoch}: synonym {synonym_mask.mean():.1%}, antonym {antonym_mask.mean():.1%} of rows."
+            f"BAT copies for epoch {epoch}: synonym {synonym_mask.mean():.1%}, "
+            f"{self.training_args.negative_source} {antonym_mask.mean():.1%} of rows."
         )
         return {**copies, "antonym_texts": antonyms, "antonym_mask": antonym_mask}
+
+    def _negative_sampler(self):
+        """The sampler of the negative copies (``negative_source``), built once: it caches sense
+        decisions and negation edits across epochs."""
+        if self._negatives is None:
+            seed = self.training_args.perturbation_seed
+            negation = NegationSampler(self.skip_labels, seed=seed + 2)
+            self._negatives = {
+                "antonym": self._antonym_sampler,
+                "negation": negation,
+                "both": EitherSampler([self._antonym_sampler, negation], seed=seed + 3),
+            }[self.training_args.negative_source]
+        return self._negatives
 
     def _choose_negatives(self, model, tokenizer, batch) -> dict:
         """The miner's antonym copy per row, its implied label (-1: none) and the mask."""
