@@ -143,3 +143,45 @@ def test_negation_is_left_out_unless_asked():
     )
     assert report.negation is None and report.to_dict()["negation_asr_paper_definition"] is None
     assert "negation ASR (paper definition)" not in dict((r[0], r[1]) for r in report.rows())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", ["AntonymUnderNLI", "NegationUnderNLI"])
+def test_one_pass_equals_two_separate_runs_on_a_real_model(family, nli_model_dir, shared_data):
+    """On the fine-tuned MiniLM with gradient word ranking: the one-pass search's two outcomes
+    are, row by row, those of TextAttack's own greedy search run once per protocol."""
+    import textattack
+    from textattack.shared import AttackedText
+
+    from textattack_bat.attack import recipes
+    from textattack_bat.datasets import example_columns, load_jsonl_dataset
+    from textattack_bat.models import load_classifier
+
+    model = load_classifier(nli_model_dir, num_labels=3)
+    rows = load_jsonl_dataset(shared_data / "snli_test.jsonl", limit=40)
+    recipe = getattr(recipes, family)
+    paper, improve = recipe.build(model), recipe.build(model, improve_only=True)
+    one_pass = recipe.build(model, search_method=GreedyWordSwapWIRProtocols(wir_method="gradient"))
+    assert paper.search_method.wir_method == "gradient"
+    outcomes = {"paper": [], "improve": []}
+    for inputs, label in rows:
+        result = one_pass.attack(AttackedText(inputs), label)
+        if isinstance(result, textattack.attack_results.SkippedAttackResult):
+            assert isinstance(paper.attack(AttackedText(inputs), label), type(result))
+            continue
+        expected_paper = paper.attack(AttackedText(inputs), label)
+        expected_improve = improve.attack(AttackedText(inputs), label)
+        succeeded = textattack.attack_results.SuccessfulAttackResult
+        assert isinstance(result, succeeded) == isinstance(expected_paper, succeeded), inputs
+        if isinstance(result, succeeded):  # the same label-keeping edit
+            assert result.perturbed_text() == expected_paper.perturbed_text(), example_columns(
+                inputs
+            )
+        assert result.perturbed_result.improve_only_succeeded == isinstance(
+            expected_improve, succeeded
+        ), inputs
+        outcomes["paper"].append(isinstance(result, succeeded))
+        outcomes["improve"].append(result.perturbed_result.improve_only_succeeded)
+    # both outcomes occur under each protocol, so the equality was tested both ways
+    assert set(outcomes["paper"]) == {True, False} or set(outcomes["improve"]) == {True, False}
+    assert len(outcomes["paper"]) >= 10, "too few attacked rows to compare"

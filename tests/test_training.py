@@ -431,3 +431,49 @@ def test_bat_negatives_come_from_the_negative_source(tmp_path, source, allowed, 
         assert copy in expected if masked[row] else copy == NEGATIVE_ROWS[row][0]
     history = trainer.train()
     assert math.isfinite(history[0]["train_triplet"]) and history[0]["train_push"] > 0
+
+
+def test_safer_trains_on_its_resampled_copies(tmp_path):
+    """The texts SAFER's cross-entropy sees are the synonym copies: with the table man -> guy,
+    each is its original with some "man" turned into "guy" (checked by hand: turn them back),
+    and some rows do change. A step that ignored the copies would see only originals."""
+    import textattack
+
+    rows = [
+        (("A man sleeps on a bench.", "A man is outside."), 0),
+        (("The man plays a guitar.", "A man plays music."), 0),
+        (("A man and a woman walk.", "Nobody walks."), 2),
+        (("Man in a red hat.", "A man wears a hat."), 0),
+    ] * 2
+    dataset = textattack.datasets.Dataset(rows, input_columns=["premise", "hypothesis"])
+    args = BATTrainingArgs(
+        method="safer",
+        num_epochs=2,
+        num_clean_epochs=1,
+        per_device_train_batch_size=4,
+        output_dir=str(tmp_path),
+        save_last=False,
+    )
+    trainer = SAFERTrainer(
+        load_classifier(None, num_labels=3, seed=0),
+        "classification",
+        dataset,
+        None,
+        args,
+        synonym_table=SynonymTable({"man": ("guy",)}),
+    )
+    seen = {1: [], 2: []}
+    step = trainer.cross_entropy_step
+
+    def recording_step(model, tokenizer, texts, targets):
+        seen[trainer._epoch].extend(texts)
+        return step(model, tokenizer, texts, targets)
+
+    trainer.cross_entropy_step = recording_step
+    trainer.train()
+    originals = {example for example, _ in rows}
+    assert set(seen[1]) == originals  # the clean epoch: originals only
+    back = lambda text: text.replace("guy", "man").replace("Guy", "Man")  # noqa: E731
+    assert all(tuple(map(back, texts)) in originals for texts in seen[2])
+    changed = [texts for texts in seen[2] if texts not in originals]
+    assert 0 < len(changed) < len(seen[2]) and len(seen[2]) == len(rows)
