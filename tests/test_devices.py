@@ -107,3 +107,43 @@ def test_the_context_sense_encoder_follows_textattacks_device(monkeypatch):
     ContextSenses()._encoder()
     ContextSenses(device="cpu")._encoder()
     assert built == ["cpu", "cpu"]
+
+
+def test_the_trainer_moves_the_model_and_its_inputs_to_textattacks_device(monkeypatch, tmp_path):
+    """TextAttack's device routed to ``meta`` (where no model starts): when the first epoch asks
+    for its batches, every parameter is there, and so is every tokenised input; the test fails
+    if the trainer leaves either on the CPU."""
+    import textattack
+
+    from textattack_bat import BATTrainer, BATTrainingArgs, load_jsonl_dataset
+    from textattack_bat.datasets import shipped_path
+    from textattack_bat.lexicon.tables import SynonymTable
+    from textattack_bat.models import load_classifier
+
+    class Reached(Exception):
+        pass
+
+    wrapper = load_classifier(None, num_labels=3, device="cpu")
+    trainer = BATTrainer(
+        wrapper,
+        "classification",
+        load_jsonl_dataset(shipped_path("snli_train_sample.jsonl"), limit=8),
+        None,
+        BATTrainingArgs(num_epochs=1, output_dir=str(tmp_path), save_last=False),
+        synonym_table=SynonymTable({}),
+        antonym_table=SynonymTable({}),
+    )
+    seen = {}
+
+    def first_batches(*args):
+        seen["parameters"] = {p.device.type for p in wrapper.model.parameters()}
+        inputs = trainer._tokenize(wrapper.tokenizer, trainer.texts[:2])
+        seen["inputs"] = {tensor.device.type for tensor in inputs.values()}
+        raise Reached
+
+    assert {p.device.type for p in wrapper.model.parameters()} == {"cpu"}
+    monkeypatch.setattr(textattack.shared.utils, "device", torch.device("meta"))
+    monkeypatch.setattr(trainer, "get_train_dataloader", first_batches)
+    with pytest.raises(Reached):
+        trainer.train()
+    assert seen == {"parameters": {"meta"}, "inputs": {"meta"}}

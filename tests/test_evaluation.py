@@ -160,8 +160,13 @@ def test_demo_runs_end_to_end_small(tmp_path):
         assert report["gold_edits"]["original_accuracy"]["n"] == 110  # the shipped CAD-SNLI edits
         assert report["representation"]["probe_rows"] > 0
         assert [h["epoch"] for h in results[name]["history"]] == [1, 2]
-    # the same warm start: both histories share epoch 1
-    assert results["normal"]["history"][0] == results["bat"]["history"][0]
+    # the same warm start: epoch 1 of every arm is what the warm-start trainer itself wrote
+    warm = json.loads((tmp_path / "warm-start" / "history.json").read_text())
+    assert len(warm) == 1 and "train_ce" in warm[0] and "train_triplet" not in warm[0]
+    for name in ("normal", "safer", "bat"):
+        assert results[name]["history"][0] == warm[0], name
+        arm = json.loads((tmp_path / name / "history.json").read_text())
+        assert results[name]["history"][1] == {**arm[0], "epoch": 2}, name
     assert (
         "train_triplet" in results["bat"]["history"][1]
         and "train_triplet" not in results["normal"]["history"][1]
