@@ -1,5 +1,6 @@
 """The resource layer finds the offline resources and fails with clear, actionable errors."""
 
+import json
 import os
 import subprocess
 import sys
@@ -109,6 +110,35 @@ def test_bundled_nltk_data_serves_a_fresh_machine(tmp_path):
     nltk_data = Path(os.environ["NLTK_DATA"])
     written = {str(nltk_data), os.path.normpath(nltk_data), str(nltk_data.resolve())}
     assert any(form in own.stdout for form in written), own.stdout  # as given or resolved
+
+
+@pytest.mark.slow
+def test_an_attack_and_a_training_run_on_the_bundled_nltk_data(fresh_nli_model_dir, tmp_path):
+    """No NLTK_DATA, an empty home, offline: ``textattack attack`` with an antonym and a negation
+    recipe and a one-epoch ``textattack train --attack bat-triplet`` run on the NLTK data shipped
+    in the package alone (tagger, universal tagset, stopwords, WordNet)."""
+    env = {k: v for k, v in os.environ.items() if k != "NLTK_DATA"}
+    env.update(HOME=str(tmp_path), TEXTATTACK_BAT_LIMIT="16")
+    root = Path(__file__).resolve().parents[1]
+
+    def run(*args):
+        done = subprocess.run(
+            [script("textattack"), *args], capture_output=True, text=True, env=env, cwd=root,
+            timeout=900,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+        return done.stdout
+
+    for recipe in ("antonym-under-nli", "negation-under-nli"):
+        out = run("attack", "--model", str(fresh_nli_model_dir), "--recipe", recipe,
+                  "--dataset-from-file", "recipes/datasets.py", "--num-examples", "4")  # fmt: skip
+        assert "Number of successful attacks:" in out, (recipe, out[-2000:])
+    run("train", "--model-name-or-path", str(fresh_nli_model_dir), "--model-num-labels", "3",
+        "--dataset-from-file", "recipes/datasets.py", "--attack", "bat-triplet",
+        "--num-epochs", "1", "--per-device-train-batch-size", "8",
+        "--output-dir", str(tmp_path / "train"))  # fmt: skip
+    history = json.loads((tmp_path / "train" / "history.json").read_text())
+    assert len(history) == 1 and history[0]["train_triplet"] >= 0
 
 
 def test_doctor_reports_every_resource():
