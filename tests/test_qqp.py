@@ -77,3 +77,86 @@ def test_bat_training_on_qqp_masks_not_duplicate(shared_data, tmp_path):
     assert sum(copies["antonym_mask"]) > 0
     history = trainer.train()
     assert torch.isfinite(torch.tensor(history[0]["train_loss"])) and "train_triplet" in history[0]
+
+
+@pytest.fixture(scope="module")
+def two_label_model(tmp_path_factory):
+    """MiniLM with a fresh, seeded 2-way head, saved: a real 2-label model directory."""
+    from textattack_bat.models import load_classifier
+
+    out = tmp_path_factory.mktemp("minilm-2")
+    wrapper = load_classifier(None, num_labels=2, seed=0)
+    wrapper.model.save_pretrained(out)
+    wrapper.tokenizer.save_pretrained(out)
+    return out
+
+
+def cli(*args, env=None):
+    import os
+    import subprocess
+
+    from conftest import ROOT, script
+
+    return subprocess.run(
+        [script(args[0]), *args[1:]], capture_output=True, text=True, cwd=ROOT, timeout=900,
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+MRPC_ROWS = [  # hand-written: sentence1, sentence2, label (1 = equivalent)
+    {"sentence1": "The company reported a large profit.", "sentence2": "The firm posted a big profit.", "label": 1},
+    {"sentence1": "He is happy with the result.", "sentence2": "He likes the result.", "label": 1},
+    {"sentence1": "Prices rose sharply in May.", "sentence2": "The weather was cold.", "label": 0},
+    {"sentence1": "The team won the final game.", "sentence2": "The team won the last match.", "label": 1},
+]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_qqp_and_mrpc_end_to_end_with_a_two_label_model(two_label_model, shared_data, tmp_path):
+    """Issue 27 item 12: `evaluate` on shipped QQP rows and on MRPC rows and `textattack attack
+    --recipe antonym-under-qqp` run with a 2-label model; the negative class (label 0) is never
+    attacked."""
+    import csv
+    import json
+
+    qqp = shared_data / "qqp_validation_sample.jsonl"
+    labels = [json.loads(line)["label"] for line in qqp.read_text().splitlines()[:12]]
+    mrpc = tmp_path / "mrpc.jsonl"
+    mrpc.write_text("".join(json.dumps(row) + "\n" for row in MRPC_ROWS))
+    for rows, n, truth in ((qqp, 12, labels), (mrpc, 4, [r["label"] for r in MRPC_ROWS])):
+        out = tmp_path / rows.stem
+        run = cli("textattack-bat", "evaluate", "--model", str(two_label_model),
+                  "--dataset-from-file", str(rows), "--num-examples", str(n), "--no-synonym",
+                  "--output-dir", str(out))  # fmt: skip
+        assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+        report = json.loads((out / "robustness.json").read_text())
+        assert report["skip_labels"] == [0] and report["num_examples"] == n
+        for key in ("antonym_asr_paper_definition", "negation_asr_paper_definition"):
+            counts = report[key]
+            assert counts["succeeded"] + counts["failed"] + counts["skipped"] == n, key
+            assert counts["skipped"] >= truth.count(0), key  # every not-duplicate row
+    log = tmp_path / "qqp.csv"
+    run = cli("textattack", "attack", "--model", str(two_label_model), "--recipe",
+              "antonym-under-qqp", "--dataset-from-file", "recipes/datasets.py",
+              "--num-examples", "12", "--log-to-csv", str(log), "--disable-stdout",
+              env={"TEXTATTACK_BAT_EVAL_FILE": str(qqp)})  # fmt: skip
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    with log.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 12
+    for row, label in zip(rows, labels):
+        assert float(row["ground_truth_output"]) == label
+        if label == 0:
+            assert row["result_type"] == "Skipped"
+
+
+@pytest.mark.slow
+def test_build_tables_and_offline_dataset_errors_name_the_fix(tmp_path):
+    missing = cli("textattack-bat", "build-tables", "--dataset-from-file",
+                  str(tmp_path / "no.jsonl"), "--out", str(tmp_path / "t"))  # fmt: skip
+    assert missing.returncode == 2
+    assert f"Dataset file {tmp_path / 'no.jsonl'} does not exist" in missing.stderr
+    offline = cli("textattack-bat", "evaluate", "--model", str(tmp_path), "--dataset", "glue^qqp",
+                  env={"HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"})  # fmt: skip
+    assert offline.returncode == 2 and "Traceback" not in offline.stderr
+    assert "use --dataset-from-file with a local JSON Lines file" in offline.stderr
