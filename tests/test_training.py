@@ -477,3 +477,40 @@ def test_safer_trains_on_its_resampled_copies(tmp_path):
     assert all(tuple(map(back, texts)) in originals for texts in seen[2])
     changed = [texts for texts in seen[2] if texts not in originals]
     assert 0 < len(changed) < len(seen[2]) and len(seen[2]) == len(rows)
+
+
+@pytest.mark.slow
+def test_textattack_train_reads_the_less_common_options(tmp_path):
+    """Issue 27 item 13, through `textattack train` as a user runs it, on 24 shipped rows: one
+    clean epoch then BAT, gradient accumulation over 2 batches of 8 (ceil(24 / 16) = 2 optimizer
+    steps an epoch, by hand), a checkpoint every 2 epochs (so none after epoch 1 of 3, but the
+    last), and the per-epoch robustness evaluation on 8 rows with the negation attack."""
+    from textattack_bat import resources
+
+    out = tmp_path / "run"
+    run = subprocess.run(
+        [script("textattack"), "train", "--model-name-or-path", str(resources.minilm_path()),
+         "--model-num-labels", "3", "--dataset-from-file", "recipes/datasets.py",
+         "--attack", "bat-triplet^robustness_eval_examples=8,robustness_eval_synonym=False,"
+         "robustness_eval_negation=True",
+         "--num-epochs", "3", "--num-clean-epochs", "1", "--per-device-train-batch-size", "8",
+         "--gradient-accumulation-steps", "2", "--checkpoint-interval-epochs", "2",
+         "--output-dir", str(out)],
+        capture_output=True, text=True, cwd=ROOT, timeout=1200,
+        env={**os.environ, "TEXTATTACK_BAT_LIMIT": "24"},
+    )  # fmt: skip
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    history = json.loads((out / "history.json").read_text())
+    assert [h["epoch"] for h in history] == [1, 2, 3]
+    assert "train_triplet" not in history[0] and "train_triplet" in history[1]
+    checkpoints = sorted(p.name for p in out.glob("checkpoint-epoch-*"))
+    assert checkpoints == ["checkpoint-epoch-2", "checkpoint-epoch-3"]
+    state = json.loads((out / "checkpoint-epoch-2" / "trainer_state.json").read_text())
+    assert state["global_step"] == 2 * 2
+    log = json.loads((out / "robustness_log.json").read_text())
+    assert [entry["epoch"] for entry in log] == [1, 2, 3]
+    for entry in log:
+        report = entry["report"]
+        assert report["num_examples"] == 8 and report["synonym_asr"] is None
+        negation = report["negation_asr_paper_definition"]
+        assert negation["succeeded"] + negation["failed"] + negation["skipped"] == 8
