@@ -1,6 +1,8 @@
 """`torchrun` runs BAT training with DistributedDataParallel (gloo, 2 CPU processes): the weights
-equal those of one process on the same global batches, rank 0 alone writes the checkpoint and
-the history, and a second command resumes after the last epoch."""
+equal those of one process on the same global batches, rank 0 alone writes the checkpoint, the
+history and the log, and a second command resumes after the last epoch, still equal to one process
+resumed the same way. (A row count that is not a multiple of the global batch pads the last global
+batch from the start of the epoch's order: ``test_sharded_batches_are_the_single_process_batches``.)"""
 
 import json
 import os
@@ -71,6 +73,9 @@ def test_torchrun_matches_one_process_checkpoints_on_rank_0_and_resumes(tmp_path
 
     ddp_dir = tmp_path / "ddp"
     assert sorted(p.name for p in ddp_dir.glob("checkpoint-epoch-*")) == ["checkpoint-epoch-1"]
+    # rank 0 alone writes the log file: one line per epoch (two if rank 1 wrote there too)
+    log = (ddp_dir / "train_log.txt").read_text()
+    assert log.count("Epoch 1/1 (bat-triplet)") == 1, log
     history = json.loads((ddp_dir / "history.json").read_text())
     assert [h["epoch"] for h in history] == [1] and "train_triplet" in history[0]
 
@@ -79,3 +84,12 @@ def test_torchrun_matches_one_process_checkpoints_on_rank_0_and_resumes(tmp_path
     history = json.loads((ddp_dir / "history.json").read_text())
     assert [h["epoch"] for h in history] == [1, 2]
     assert (ddp_dir / "checkpoint-epoch-2" / "trainer_state.json").is_file()
+    # both resumed to epoch 2: the weights still agree, and the second epoch moved them
+    single_again = _train([script("textattack")], model_dir, tmp_path / "single", 8, 2, env)
+    assert "Resuming from" in single_again.stdout + single_again.stderr
+    single2 = _weights(tmp_path / "single" / "last_model")
+    ddp2 = _weights(ddp_dir / "last_model")
+    moved2 = sum(float((single2[k] - single[k]).norm() ** 2) for k in single) ** 0.5
+    apart2 = sum(float((single2[k] - ddp2[k]).norm() ** 2) for k in single) ** 0.5
+    print(f"epoch 2 moved {moved2:.4f}; single vs torchrun after resume {apart2:.2e}")
+    assert moved2 > 0.05 and apart2 < 1e-3 * (moved + moved2)
