@@ -11,7 +11,7 @@ def finetune_nli(out: Path, train_rows: int = 960, seed: int = 0) -> Path:
     from textattack_bat.datasets import load_jsonl_dataset, shipped_path
     from textattack_bat.models import load_classifier
 
-    wrapper = load_classifier(None, num_labels=3)
+    wrapper = load_classifier(None, num_labels=3, seed=seed)  # the fresh head too
     train = load_jsonl_dataset(shipped_path("snli_train_sample.jsonl"), limit=train_rows)
     evaluation = load_jsonl_dataset(shipped_path("snli_eval_sample.jsonl"), limit=64)
     args = textattack.TrainingArgs(
