@@ -29,6 +29,38 @@ def test_trade_off_points_are_the_arms_rates():
     assert (low, high) == pytest.approx((93, 97))
 
 
+def _summary(succeeded: int, attacked: int) -> dict:
+    return {"success_rate": succeeded / attacked, "succeeded": succeeded, "attacked": attacked}
+
+
+def test_the_table_shows_negation_columns_only_when_evaluated():
+    """Hand-written counts in, the formatted rates out: ``demo --negation`` adds two columns."""
+    from textattack_bat.demo import format_comparison
+    from textattack_bat.evaluation.rates import Rate
+
+    report = {
+        "antonym_asr_paper_definition": _summary(90, 100),
+        "antonym_asr_improve_only": _summary(70, 100),
+        "negation_asr_paper_definition": _summary(60, 100),
+        "negation_asr_improve_only": _summary(5, 100),
+        "synonym_asr": _summary(30, 80),
+        "gold_edits": None,
+        "representation": {"pull": 0.1, "push": 0.5},
+    }
+    settings = {"train_size": 10, "warm_start_epochs": 1, "epochs": 2, "arms": {"bat": "BAT"},
+                "embedding": "e", "eval_size": 100, "attack_examples": 100,
+                "synonym_examples": 80}  # fmt: skip
+    results = {"bat": {"report": report, "clean_accuracy": Rate(75, 100).to_dict()}}
+    with_negation = format_comparison({**results, "settings": {**settings, "negation": True}})
+    header, rule, row = with_negation.splitlines()[2:5]
+    assert "negation ASR (paper def.)" in header and "negation ASR (improve-only)" in header
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[4:6] == [Rate(60, 100).format(), Rate(5, 100).format()]
+    assert len(cells) == header.count("|") - 1 == rule.count("|") - 1
+    without = format_comparison({**results, "settings": settings})
+    assert "negation" not in without and Rate(60, 100).format() not in without
+
+
 @pytest.mark.slow
 def test_tiny_demo_trains_three_arms_and_measures_both_sensitivities(tmp_path):
     from textattack_bat.demo import run_demo
