@@ -62,9 +62,17 @@ def test_the_table_shows_negation_columns_only_when_evaluated():
 
 
 @pytest.mark.slow
-def test_tiny_demo_trains_three_arms_and_measures_both_sensitivities(tmp_path):
+def test_tiny_demo_trains_three_arms_and_measures_both_sensitivities(tmp_path, monkeypatch):
+    from textattack_bat import demo
     from textattack_bat.demo import run_demo
 
+    loaded = []  # what each model is loaded from: the warm start's head is fresh, each arm its output
+
+    def recording_load(path, *args, **kwargs):
+        loaded.append(path)
+        return load_classifier(path, *args, **kwargs)
+
+    monkeypatch.setattr(demo, "load_classifier", recording_load)
     results = run_demo(
         train_size=48,
         eval_size=30,
@@ -76,6 +84,7 @@ def test_tiny_demo_trains_three_arms_and_measures_both_sensitivities(tmp_path):
         tsne_examples=8,
     )
     assert list(results["settings"]["arms"]) == ["normal", "safer", "bat"]
+    assert loaded == [None] + [tmp_path / "warm-start" / "last_model"] * 3  # one shared warm start
     methods = {
         arm: json.loads((tmp_path / arm / "training_args.json").read_text())
         for arm in ("normal", "safer", "bat")

@@ -184,4 +184,6 @@ def test_one_pass_equals_two_separate_runs_on_a_real_model(family, nli_model_dir
         outcomes["improve"].append(result.perturbed_result.improve_only_succeeded)
     # both outcomes occur under each protocol, so the equality was tested both ways
     assert set(outcomes["paper"]) == {True, False} or set(outcomes["improve"]) == {True, False}
-    assert len(outcomes["paper"]) >= 10, "too few attacked rows to compare"
+    assert len(outcomes["paper"]) >= 10, (
+        f"{len(outcomes['paper'])} attacked rows: too few to compare"
+    )
