@@ -168,24 +168,19 @@ class _Negation(EditableIndicesOnly, WordSwap):
     def deterministic(self) -> bool:
         return True
 
-    def _edits(self, text: AttackedText, index: int) -> tuple[list[negation.Edit], int]:
-        """The rule's edits at ``index`` (column-local word indices) and the column's offset."""
+    @staticmethod
+    def _place(text: AttackedText, index: int) -> tuple[tuple[str, ...], int, int]:
+        """``(column words, index in them, the column's first word)`` of ``text.words[index]``."""
         words, local = column_context(text, index)
-        return type(self).rule(words, _penn_tags(words), local), index - local
+        return words, local, index - local
 
     def _editable(self, text: AttackedText, index: int) -> bool:
-        return bool(self._edits(text, index)[0])
+        words, local, _ = self._place(text, index)
+        return bool(type(self).rule(words, _penn_tags(words), local))
 
     def _get_transformations(self, current_text: AttackedText, indices_to_modify):
-        seen, candidates = {current_text.text}, []
-        for index in sorted(indices_to_modify):
-            edits, offset = self._edits(current_text, index)
-            for edit in edits:
-                new = negation.apply(current_text, edit, offset)
-                if new.text not in seen:
-                    seen.add(new.text)
-                    candidates.append(new)
-        return candidates
+        places = (self._place(current_text, i) for i in sorted(indices_to_modify))
+        return negation.edited_texts(current_text, places, type(self).rule)
 
 
 class WordInsertionNegation(_Negation):

@@ -18,9 +18,8 @@ A sentence-initial auxiliary (a question) gets only the contraction:
 ``cannot``, ``never`` and ``no`` before a plural noun; ``does not play`` / ``doesn't play ->
 plays``, ``didn't play -> played``, ``don't play -> play``, ``can't -> can``,
 ``won't -> will``; ``not only`` is no negation. :func:`edits` gives both directions;
-:func:`apply` makes an edit on TextAttack's ``AttackedText`` (the attack's transformations and the
-training samplers both use it, so both make the same texts); :func:`copies` lists every one-edit
-negation of a text.
+:func:`edited_texts` makes the distinct edited ``AttackedText``s (the attack's transformations and,
+through :func:`copies`, the training samplers both use it, so both make the same texts).
 """
 
 from __future__ import annotations
@@ -190,6 +189,20 @@ def apply(text, edit: Edit, offset: int = 0):
     return text.replace_words_at_indices([offset + i for i in changed], [edit[i] for i in changed])
 
 
+def edited_texts(text, places, rule=edits) -> list:
+    """The distinct ``AttackedText``s that ``rule``'s edits make of the ``AttackedText`` ``text``
+    at each place ``(words, i, offset)``: a column's words, the word's index in them and the
+    column's first word in ``text``. In order of the places; ``text`` itself is left out."""
+    seen, found = {text.text}, []
+    for words, i, offset in places:
+        for edit in rule(words, penn_tags(words), i):
+            new = apply(text, edit, offset)
+            if new.text not in seen:
+                seen.add(new.text)
+                found.append(new)
+    return found
+
+
 def copies(text: str) -> tuple[str, ...]:
     """Every distinct one-edit negation of ``text`` (one sentence or column), in word order:
     the texts :class:`~textattack_bat.attack.transformations.WordNegation` offers for it."""
@@ -197,12 +210,4 @@ def copies(text: str) -> tuple[str, ...]:
 
     attacked = AttackedText(text)
     words = tuple(attacked.words)
-    tags = penn_tags(words)
-    seen, found = {text}, []
-    for i in range(len(words)):
-        for edit in edits(words, tags, i):
-            new = apply(attacked, edit).text
-            if new not in seen:
-                seen.add(new)
-                found.append(new)
-    return tuple(found)
+    return tuple(t.text for t in edited_texts(attacked, ((words, i, 0) for i in range(len(words)))))
