@@ -16,7 +16,7 @@ from collections.abc import Container, Sequence
 from functools import lru_cache
 
 from textattack_bat.lexicon.senses import SensePolicy, get_policy
-from textattack_bat.lexicon.tokens import WORD
+from textattack_bat.lexicon.tokens import WORD, penn_tags
 
 # Penn Treebank tag prefix -> WordNet PoS
 _PENN_TO_WORDNET = {"JJ": "a", "RB": "r", "NN": "n", "VB": "v"}
@@ -106,16 +106,14 @@ class WordNetAntonyms:
     def in_text(self, text: str, wanted: Container[str]) -> list[tuple[int, int, list[str]]]:
         """``(start, end, antonyms)`` for each word of ``text`` whose lower-case form is in
         ``wanted``: the antonyms offered for it in this sentence (``text`` tagged once)."""
-        import nltk
-
         matches = list(WORD.finditer(text))
         tokens = [m.group(0) for m in matches]
         spots = [i for i, token in enumerate(tokens) if token.lower() in wanted]
         if not spots:
             return []
-        tags = nltk.pos_tag(tokens)
+        tags = penn_tags(tuple(tokens))
         return [
-            (matches[i].start(), matches[i].end(), self(tokens[i], tags[i][1], (tokens, i)))
+            (matches[i].start(), matches[i].end(), self(tokens[i], tags[i], (tokens, i)))
             for i in spots
         ]
 
