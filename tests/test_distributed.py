@@ -36,6 +36,21 @@ def _train(argv_prefix, model_dir, out, batch, epochs, env):
     return run
 
 
+def _start_model(tmp_path):
+    """MiniLM with a fixed head and no dropout, saved to ``tmp_path/start``: runs comparable."""
+    from textattack_bat.models import load_classifier
+
+    torch.manual_seed(0)
+    wrapper = load_classifier(None, num_labels=3)
+    config = wrapper.model.config
+    config.hidden_dropout_prob = config.attention_probs_dropout_prob = 0.0
+    config.classifier_dropout = 0.0  # None falls back to hidden_dropout_prob: 0 either way
+    model_dir = tmp_path / "start"
+    wrapper.model.save_pretrained(model_dir)
+    wrapper.tokenizer.save_pretrained(model_dir)
+    return model_dir
+
+
 def _weights(path):
     from safetensors.torch import load_file
 
@@ -44,19 +59,7 @@ def _weights(path):
 
 @pytest.mark.slow
 def test_torchrun_matches_one_process_checkpoints_on_rank_0_and_resumes(tmp_path):
-    from textattack_bat.models import load_classifier
-
-    torch.manual_seed(0)
-    wrapper = load_classifier(
-        None, num_labels=3
-    )  # a fixed head, saved, and no dropout: runs comparable
-    config = wrapper.model.config
-    config.hidden_dropout_prob = config.attention_probs_dropout_prob = config.classifier_dropout = (
-        0.0
-    )
-    model_dir = tmp_path / "start"
-    wrapper.model.save_pretrained(model_dir)
-    wrapper.tokenizer.save_pretrained(model_dir)
+    model_dir = _start_model(tmp_path)
     env = {**os.environ, "TEXTATTACK_BAT_LIMIT": "48", "OMP_NUM_THREADS": "1"}
 
     _train([script("textattack")], model_dir, tmp_path / "single", 8, 1, env)
@@ -102,15 +105,7 @@ def test_torchrun_with_rows_that_do_not_fill_the_last_global_batch(tmp_path):
     the 6th holds the last 4 rows of the epoch's order plus its first 4 again (padding, so both
     ranks take the same number of steps), where one process takes those 4 rows alone. So the
     weights agree up to one partly different step: far closer than the distance they moved."""
-    from textattack_bat.models import load_classifier
-
-    torch.manual_seed(0)
-    wrapper = load_classifier(None, num_labels=3)
-    config = wrapper.model.config
-    config.hidden_dropout_prob = config.attention_probs_dropout_prob = 0.0
-    model_dir = tmp_path / "start"
-    wrapper.model.save_pretrained(model_dir)
-    wrapper.tokenizer.save_pretrained(model_dir)
+    model_dir = _start_model(tmp_path)
     env = {**os.environ, "TEXTATTACK_BAT_LIMIT": "44", "OMP_NUM_THREADS": "1"}
     _train([script("textattack")], model_dir, tmp_path / "single", 8, 1, env)
     torchrun = [script("torchrun"), "--standalone", "--nproc_per_node", "2", "-m", "textattack"]
