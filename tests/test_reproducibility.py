@@ -1,5 +1,6 @@
 """The same inputs and seed give byte-identical output in fresh processes whose PYTHONHASHSEED
-differs: counter-fitted vectors, tables, SAFER and BAT copies, and the demo's results."""
+differs: counter-fitted vectors, tables, SAFER and BAT copies, and the demo's results. The demo's
+CLI end-to-end checks ride on the same two runs, so CI runs the CLI demo twice, not three times."""
 
 import json
 import os
@@ -52,11 +53,13 @@ def without_timings(value):
 
 
 @pytest.mark.slow
-def test_demo_results_do_not_depend_on_the_hash_seed(tmp_path):
-    results = []
+def test_demo_cli_end_to_end_and_independent_of_the_hash_seed(tmp_path):
+    """``textattack-bat demo`` as a user runs it, twice with different hash seeds: the same
+    results both times; the table, the three arms from one warm start, the pictures."""
+    results, outs = [], []
     for seed in (1, 2):
         out = tmp_path / f"demo-{seed}"
-        fresh_process(
+        done = fresh_process(
             [script("textattack-bat"), "demo", "--train-size", "96", "--eval-size", "48",
              "--attack-examples", "48", "--epochs", "2", "--warm-start-epochs", "1",
              "--output-dir", str(out)],
@@ -66,5 +69,31 @@ def test_demo_results_do_not_depend_on_the_hash_seed(tmp_path):
         data = json.loads((out / "demo_results.json").read_text())
         data.pop("files")  # the output paths
         results.append(without_timings(data))
+        outs.append((out, done.stdout, data))
     assert results[0] == results[1]
     assert results[0]["bat"]["report"]["antonym_asr_improve_only"]["attacked"] > 0  # a real result
+
+    out, stdout, data = outs[0]
+    assert "| normal |" in stdout and "| bat |" in stdout and "95% CI" in stdout
+    for name in ("normal", "bat"):
+        accuracy, report = data[name]["clean_accuracy"], data[name]["report"]
+        assert accuracy["n"] == 48 and 0 <= accuracy["rate"] <= 1 and len(accuracy["ci95"]) == 2
+        antonym = report["antonym_asr_paper_definition"]
+        assert antonym["succeeded"] + antonym["failed"] + antonym["skipped"] == 48
+        assert report["gold_edits"]["original_accuracy"]["n"] == 110  # the shipped CAD-SNLI edits
+        assert report["representation"]["probe_rows"] > 0
+        assert [h["epoch"] for h in data[name]["history"]] == [1, 2]
+    # the same warm start: epoch 1 of every arm is what the warm-start trainer itself wrote
+    warm = json.loads((out / "warm-start" / "history.json").read_text())
+    assert len(warm) == 1 and "train_ce" in warm[0] and "train_triplet" not in warm[0]
+    for name in ("normal", "safer", "bat"):
+        assert data[name]["history"][0] == warm[0], name
+        arm = json.loads((out / name / "history.json").read_text())
+        assert data[name]["history"][1] == {**arm[0], "epoch": 2}, name
+    assert (
+        "train_triplet" in data["bat"]["history"][1]
+        and "train_triplet" not in data["normal"]["history"][1]
+    )
+    for picture in ("tradeoff.png", "representations_tsne.png"):
+        png = (out / picture).read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) >= 10_000, picture

@@ -114,9 +114,10 @@ def test_bundled_nltk_data_serves_a_fresh_machine(tmp_path):
 
 @pytest.mark.slow
 def test_an_attack_and_a_training_run_on_the_bundled_nltk_data(fresh_nli_model_dir, tmp_path):
-    """No NLTK_DATA, an empty home, offline: ``textattack attack`` with an antonym and a negation
-    recipe and a one-epoch ``textattack train --attack bat-triplet`` run on the NLTK data shipped
-    in the package alone (tagger, universal tagset, stopwords, WordNet)."""
+    """No NLTK_DATA, an empty home, offline: ``textattack attack --recipe antonym-under-nli`` and a
+    one-epoch ``textattack train --attack bat-triplet`` run on the NLTK data shipped in the package
+    alone (tagger, universal tagset, stopwords, WordNet). The negation recipe needs the tagger only,
+    which both of these load."""
     env = {k: v for k, v in os.environ.items() if k != "NLTK_DATA"}
     env.update(HOME=str(tmp_path), TEXTATTACK_BAT_LIMIT="16")
     root = Path(__file__).resolve().parents[1]
@@ -129,10 +130,9 @@ def test_an_attack_and_a_training_run_on_the_bundled_nltk_data(fresh_nli_model_d
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
         return done.stdout
 
-    for recipe in ("antonym-under-nli", "negation-under-nli"):
-        out = run("attack", "--model", str(fresh_nli_model_dir), "--recipe", recipe,
-                  "--dataset-from-file", "recipes/datasets.py", "--num-examples", "4")  # fmt: skip
-        assert "Number of successful attacks:" in out, (recipe, out[-2000:])
+    out = run("attack", "--model", str(fresh_nli_model_dir), "--recipe", "antonym-under-nli",
+              "--dataset-from-file", "recipes/datasets.py", "--num-examples", "4")  # fmt: skip
+    assert "Number of successful attacks:" in out, out[-2000:]
     run("train", "--model-name-or-path", str(fresh_nli_model_dir), "--model-num-labels", "3",
         "--dataset-from-file", "recipes/datasets.py", "--attack", "bat-triplet",
         "--num-epochs", "1", "--per-device-train-batch-size", "8",
