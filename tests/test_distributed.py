@@ -12,6 +12,7 @@ import pytest
 import torch
 from conftest import ROOT, script
 
+from textattack_bat.training import distributed
 from textattack_bat.training.distributed import ShardedBatchSampler
 
 
@@ -24,6 +25,21 @@ def test_sharded_batches_are_the_single_process_batches():
     ranks = [list(ShardedBatchSampler(10, 2, seed=3, world=2, rank=r)) for r in (0, 1)]
     assert [a + b for a, b in zip(*ranks)] == [order[0:4], order[4:8], order[8:10] + order[0:2]]
     assert len(ranks[0]) == len(ranks[1]) == 3
+
+
+def test_contiguous_shards_join_to_the_rows(monkeypatch):
+    """Hand check: 21 rows over 2 ranks are rows 0-9 and 10-20; over 4 ranks 5, 5, 5, 6 rows."""
+    rows = list(range(21))
+    assert distributed.contiguous_shard(rows) == rows  # one process: everything
+    blocks = {}
+    for world, ranks in ((2, range(2)), (4, range(4))):
+        for r in ranks:
+            monkeypatch.setattr(distributed, "processes", lambda world=world: world)
+            monkeypatch.setattr(distributed, "rank", lambda r=r: r)
+            blocks[world, r] = distributed.contiguous_shard(rows)
+    assert blocks[2, 0] == list(range(10)) and blocks[2, 1] == list(range(10, 21))
+    assert [len(blocks[4, r]) for r in range(4)] == [5, 5, 5, 6]
+    assert sum((blocks[4, r] for r in range(4)), []) == rows
 
 
 def _train(argv_prefix, model_dir, out, batch, epochs, env):

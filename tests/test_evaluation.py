@@ -1,4 +1,5 @@
-"""`textattack-bat evaluate` and `demo` as a user runs them; bad input; plots."""
+"""`textattack-bat evaluate` as a user runs it, bad input, plots, the callback. (The CLI demo end
+to end: ``test_reproducibility.py``; the demo's three arms: ``test_demo.py``.)"""
 
 import json
 import os
@@ -18,11 +19,6 @@ def run_cli(*args, timeout=1500):
         cwd=ROOT,
         timeout=timeout,
     )
-
-
-def is_png(path, min_bytes=10_000):
-    data = path.read_bytes()
-    return data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= min_bytes
 
 
 def independent_accuracy(model_dir, rows):
@@ -45,19 +41,14 @@ def independent_accuracy(model_dir, rows):
 
 
 @pytest.mark.slow
-def test_evaluate_cli_on_real_mnli(nli_model_dir, shared_data, mnli_rows, tmp_path):
+def test_evaluate_cli_on_real_mnli_in_one_process_and_under_torchrun(
+    nli_model_dir, shared_data, mnli_rows, tmp_path
+):
+    """21 MNLI rows (an odd count: the two torchrun blocks are 10 and 11 rows)."""
     mnli = shared_data / "mnli_validation_matched_0_7999.jsonl"
-    run = run_cli(
-        "evaluate",
-        "--model",
-        str(nli_model_dir),
-        "--dataset-from-file",
-        str(mnli),
-        "--num-examples",
-        "20",
-        "--output-dir",
-        str(tmp_path),
-    )
+    evaluate = ["evaluate", "--model", str(nli_model_dir), "--dataset-from-file", str(mnli),
+                "--num-examples", "21"]  # fmt: skip
+    run = run_cli(*evaluate, "--output-dir", str(tmp_path))
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "antonym ASR (paper definition)" in run.stdout and "synonym ASR" in run.stdout
     assert "negation ASR (improve-only, authors)" in run.stdout  # on by default
@@ -66,17 +57,34 @@ def test_evaluate_cli_on_real_mnli(nli_model_dir, shared_data, mnli_rows, tmp_pa
     keys = ("antonym_asr_paper_definition", "antonym_asr_improve_only", "synonym_asr")
     for key in keys + ("negation_asr_paper_definition", "negation_asr_improve_only"):
         counts = report[key]
-        assert counts["succeeded"] + counts["failed"] + counts["skipped"] == 20, key
+        assert counts["succeeded"] + counts["failed"] + counts["skipped"] == 21, key
         assert counts["attacked"] >= 1, key  # a rate over no attacked row would check nothing
         assert counts["success_rate"] == pytest.approx(counts["succeeded"] / counts["attacked"])
-    assert report["accuracy"] == pytest.approx(independent_accuracy(nli_model_dir, mnli_rows[:20]))
+    assert report["accuracy"] == pytest.approx(independent_accuracy(nli_model_dir, mnli_rows[:21]))
     # improve-only succeeds only where the paper's definition does: strictly fewer or equal, and
     # the paper's definition must have succeeded somewhere for that to say anything
     paper_succeeded = report["antonym_asr_paper_definition"]["succeeded"]
     assert 1 <= paper_succeeded, report["antonym_asr_paper_definition"]
     assert report["antonym_asr_improve_only"]["succeeded"] <= paper_succeeded
     neutral_or_wrong = report["antonym_asr_paper_definition"]["skipped"]
-    assert neutral_or_wrong >= sum(r["label"] == 1 for r in mnli_rows[:20])
+    assert neutral_or_wrong >= sum(r["label"] == 1 for r in mnli_rows[:21])
+
+    # two gloo processes under torchrun: each attacks its block, rank 0 writes the merged report,
+    # which is the one-process report but for the wall time and the process count
+    ddp_dir = tmp_path / "torchrun"
+    torchrun = subprocess.run(
+        [script("torchrun"), "--standalone", "--nproc_per_node", "2", "-m", "textattack_bat.cli",
+         *evaluate, "--output-dir", str(ddp_dir)],
+        capture_output=True, text=True, cwd=ROOT, timeout=900,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )  # fmt: skip
+    assert torchrun.returncode == 0, torchrun.stdout[-3000:] + torchrun.stderr[-3000:]
+    assert torchrun.stdout.count("wrote ") == 1, torchrun.stdout[-3000:]  # rank 0 alone
+    merged = json.loads((ddp_dir / "robustness.json").read_text())
+    assert merged["settings"].pop("processes") == 2 and "processes" not in report["settings"]
+    for one in (merged, report):
+        one.pop("seconds")
+    assert merged == report
 
 
 @pytest.mark.slow
@@ -130,48 +138,6 @@ def test_evaluate_bad_input(fresh_nli_model_dir, shared_data, tmp_path):
         "evaluate", "--model", str(nli_model_dir), "--dataset-from-file", str(qqp), "--no-synonym"
     )
     assert labels.returncode == 2 and "has 3 labels but the dataset has 2" in labels.stderr
-
-
-@pytest.mark.slow
-def test_demo_runs_end_to_end_small(tmp_path):
-    run = run_cli(
-        "demo",
-        "--train-size",
-        "96",
-        "--eval-size",
-        "48",
-        "--attack-examples",
-        "24",
-        "--warm-start-epochs",
-        "1",
-        "--epochs",
-        "2",
-        "--output-dir",
-        str(tmp_path),
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "| normal |" in run.stdout and "| bat |" in run.stdout and "95% CI" in run.stdout
-    results = json.loads((tmp_path / "demo_results.json").read_text())
-    for name in ("normal", "bat"):
-        accuracy, report = results[name]["clean_accuracy"], results[name]["report"]
-        assert accuracy["n"] == 48 and 0 <= accuracy["rate"] <= 1 and len(accuracy["ci95"]) == 2
-        antonym = report["antonym_asr_paper_definition"]
-        assert antonym["succeeded"] + antonym["failed"] + antonym["skipped"] == 24
-        assert report["gold_edits"]["original_accuracy"]["n"] == 110  # the shipped CAD-SNLI edits
-        assert report["representation"]["probe_rows"] > 0
-        assert [h["epoch"] for h in results[name]["history"]] == [1, 2]
-    # the same warm start: epoch 1 of every arm is what the warm-start trainer itself wrote
-    warm = json.loads((tmp_path / "warm-start" / "history.json").read_text())
-    assert len(warm) == 1 and "train_ce" in warm[0] and "train_triplet" not in warm[0]
-    for name in ("normal", "safer", "bat"):
-        assert results[name]["history"][0] == warm[0], name
-        arm = json.loads((tmp_path / name / "history.json").read_text())
-        assert results[name]["history"][1] == {**arm[0], "epoch": 2}, name
-    assert (
-        "train_triplet" in results["bat"]["history"][1]
-        and "train_triplet" not in results["normal"]["history"][1]
-    )
-    assert is_png(tmp_path / "tradeoff.png") and is_png(tmp_path / "representations_tsne.png")
 
 
 @pytest.mark.slow

@@ -79,10 +79,24 @@ def load_dataset_arg(dataset: str | None, dataset_from_file: str | None, split: 
 
 
 def _evaluate(args: argparse.Namespace) -> int:
+    """Under ``torchrun`` each process evaluates its block of the rows on its device (with
+    ``--device auto``) and rank 0 writes the merged report."""
+    from textattack_bat.training import distributed
+
+    process_device = distributed.setup()
+    try:
+        return _evaluate_here(args, process_device)
+    finally:
+        distributed.teardown()
+
+
+def _evaluate_here(args: argparse.Namespace, process_device) -> int:
     from textattack_bat.evaluation.robustness import evaluate_robustness
     from textattack_bat.models import load_classifier
+    from textattack_bat.training import distributed
 
-    device = set_device(args.device)
+    auto = args.device == "auto" and process_device is not None
+    device = set_device(str(process_device) if auto else args.device)
     dataset, dataset_name = load_dataset_arg(
         args.dataset, args.dataset_from_file, args.dataset_split
     )
@@ -104,8 +118,11 @@ def _evaluate(args: argparse.Namespace) -> int:
         dataset_name=dataset_name,
         gold_edits=args.gold_edits,
         negation=not args.no_negation,
+        shard=True,
     )
     report.settings["device"] = device
+    if not distributed.is_main_process():
+        return 0
     json_path, md_path = report.save(args.output_dir)
     print(report.format_table())
     print(f"\nwrote {json_path} and {md_path}")

@@ -36,6 +36,7 @@ from textattack_bat.datasets import default_skip_labels, example_columns
 from textattack_bat.evaluation.gold_edits import GoldEditReport, evaluate_gold_edits
 from textattack_bat.evaluation.rates import Rate
 from textattack_bat.models import predict_labels
+from textattack_bat.training import distributed
 
 
 @dataclass
@@ -74,6 +75,17 @@ class AttackSummary:
     def add_result(self, result) -> None:
         """Count one TextAttack ``AttackResult`` (its model queries when attacked)."""
         self.add(attack_outcome(result), result.perturbed_result.num_queries)
+
+    @classmethod
+    def merged(cls, parts: Iterable[AttackSummary]) -> AttackSummary:
+        """The counts of consecutive blocks of rows added up (queries in block order)."""
+        total = cls()
+        for part in parts:
+            total.succeeded += part.succeeded
+            total.failed += part.failed
+            total.skipped += part.skipped
+            total.queries += part.queries
+        return total
 
     def to_dict(self) -> dict:
         return {
@@ -286,6 +298,7 @@ def evaluate_robustness(
     probe=None,
     synonym_examples: int | None = None,
     negation: bool = False,
+    shard: bool = False,
 ) -> RobustnessReport:
     """Accuracy, antonym ASR (both protocols) and synonym ASR on the first ``num_examples`` rows
     (the synonym attack on the first ``synonym_examples`` of them, default all); with
@@ -293,7 +306,13 @@ def evaluate_robustness(
     and word ranking as the antonym attack);
     with ``gold_edits`` (a JSONL path or a list of GoldEdit) the gold-edit kept rate, with
     ``probe`` (a :class:`~textattack_bat.evaluation.probe.RepresentationProbe`) the representation
-    pull and push."""
+    pull and push.
+
+    With ``shard`` under ``torchrun`` (a started process group, see
+    :mod:`textattack_bat.training.distributed`), every process must call this: rank r evaluates
+    its contiguous block of the rows (and of the synonym rows), rank 0 alone the gold edits and the
+    probe, and every rank returns the merged report, equal to one process's on the same rows
+    (only ``seconds`` differs, and ``settings["processes"]`` is added)."""
     total = len(dataset)
     num_examples = total if num_examples is None else num_examples
     if num_examples > total:
@@ -304,11 +323,19 @@ def evaluate_robustness(
         raise ValueError("num_examples must be positive.")
     rows = [dataset[i] for i in range(num_examples)]
     skip_labels = default_skip_labels(dataset, skip_labels)
+    if synonym and synonym_examples is not None and not 0 < synonym_examples <= num_examples:
+        raise ValueError(
+            f"synonym_examples={synonym_examples}: pass 1..num_examples ({num_examples})."
+        )
+    sharded = shard and distributed.is_distributed()
+    main = distributed.is_main_process() if sharded else True
+    mine = distributed.contiguous_shard(rows) if sharded else rows
+    progress = progress and main
     start = time.perf_counter()
     model_wrapper.model.eval()
 
-    predictions, labels = predict(model_wrapper, rows)
-    correct = int((predictions == labels).sum())
+    predictions, labels = predict(model_wrapper, mine) if mine else ([], [])
+    correct = int((np.asarray(predictions) == np.asarray(labels)).sum())
 
     antonym_options = dict(antonym_options or {})
     wir = resolve_wir_method(model_wrapper, antonym_options.pop("wir_method", "auto"))
@@ -318,31 +345,47 @@ def evaluate_robustness(
         search_method=GreedyWordSwapWIRProtocols(wir_method=wir),
         **antonym_options,
     )
-    paper, improve_only = attack_both_protocols(antonym_attack, rows, "antonym attack", progress)
-    negation_paper = negation_improve_only = None
+    summaries: dict[str, AttackSummary | None] = dict.fromkeys(
+        ("antonym", "antonym_improve_only", "negation", "negation_improve_only", "synonym")
+    )
+    summaries["antonym"], summaries["antonym_improve_only"] = attack_both_protocols(
+        antonym_attack, mine, "antonym attack", progress
+    )
     if negation:
         negation_attack = NegationUnderChen2022.build(
             model_wrapper,
             skip_labels=skip_labels,
             search_method=GreedyWordSwapWIRProtocols(wir_method=wir),
         )
-        negation_paper, negation_improve_only = attack_both_protocols(
-            negation_attack, rows, "negation attack", progress
+        summaries["negation"], summaries["negation_improve_only"] = attack_both_protocols(
+            negation_attack, mine, "negation attack", progress
         )
 
-    synonym_summary = None
     if synonym:
         synonym_attack = SynonymOverChen2022.build(model_wrapper, **(synonym_options or {}))
-        synonym_summary = AttackSummary()
-        if synonym_examples is not None and not 0 < synonym_examples <= num_examples:
-            raise ValueError(
-                f"synonym_examples={synonym_examples}: pass 1..num_examples ({num_examples})."
-            )
+        synonym_rows = rows[:synonym_examples]
+        synonym_summary = summaries["synonym"] = AttackSummary()
         for inputs, label in tqdm.tqdm(
-            rows[:synonym_examples], desc="synonym attack", disable=not progress, dynamic_ncols=True
+            distributed.contiguous_shard(synonym_rows) if sharded else synonym_rows,
+            desc="synonym attack",
+            disable=not progress,
+            dynamic_ncols=True,
         ):
             result = synonym_attack.attack(_attacked_text(inputs), label)
             synonym_summary.add_result(result)
+
+    gold = (
+        evaluate_gold_edits(model_wrapper, gold_edits) if gold_edits is not None and main else None
+    )
+    representation = probe(model_wrapper) if probe is not None and main else None
+    if sharded:
+        parts = distributed.gather_objects((correct, summaries, gold, representation))
+        correct = sum(part[0] for part in parts)
+        summaries = {
+            key: None if value is None else AttackSummary.merged(part[1][key] for part in parts)
+            for key, value in summaries.items()
+        }
+        gold, representation = parts[0][2], parts[0][3]
 
     return RobustnessReport(
         model=model_name,
@@ -350,23 +393,22 @@ def evaluate_robustness(
         num_examples=num_examples,
         accuracy=correct / num_examples,
         correct=correct,
-        antonym=paper,
-        antonym_improve_only=improve_only,
-        negation=negation_paper,
-        negation_improve_only=negation_improve_only,
-        synonym=synonym_summary,
+        antonym=summaries["antonym"],
+        antonym_improve_only=summaries["antonym_improve_only"],
+        negation=summaries["negation"],
+        negation_improve_only=summaries["negation_improve_only"],
+        synonym=summaries["synonym"],
         skip_labels=skip_labels,
         seconds=time.perf_counter() - start,
-        gold_edits=evaluate_gold_edits(model_wrapper, gold_edits)
-        if gold_edits is not None
-        else None,
-        representation=probe(model_wrapper) if probe is not None else None,
+        gold_edits=gold,
+        representation=representation,
         settings={
             "antonym_wir_method": wir,
             "antonym_senses": antonym_attack.transformation.senses,
             "negation": bool(negation),
             "synonym": bool(synonym),
             **{f"synonym_{k}": json_setting(v) for k, v in (synonym_options or {}).items()},
+            **({"processes": distributed.processes()} if sharded else {}),
         },
     )
 

@@ -61,6 +61,12 @@ def setup() -> torch.device | None:
     return torch.device("cpu")
 
 
+def teardown() -> None:
+    """End the process group :func:`setup` started (no-op when none runs)."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        torch.distributed.destroy_process_group()
+
+
 def barrier() -> None:
     if is_distributed():
         torch.distributed.barrier()
@@ -82,6 +88,13 @@ def gather_objects(value: object) -> list:
     gathered: list = [None] * world_size()
     torch.distributed.all_gather_object(gathered, value)
     return gathered
+
+
+def contiguous_shard(items: list) -> list:
+    """This rank's block of ``items``: rank r of W takes ``items[n*r//W : n*(r+1)//W]``, so the
+    blocks joined in rank order are ``items`` again (all of it when single)."""
+    world, me = processes(), rank()
+    return items[len(items) * me // world : len(items) * (me + 1) // world]
 
 
 class ShardedBatchSampler:
