@@ -2,7 +2,9 @@
 equal those of one process on the same global batches, rank 0 alone writes the checkpoint, the
 history and the log, and a second command resumes after the last epoch, still equal to one process
 resumed the same way. (A row count that is not a multiple of the global batch pads the last global
-batch from the start of the epoch's order: ``test_sharded_batches_are_the_single_process_batches``.)"""
+batch from the start of the epoch's order: ``test_sharded_batches_are_the_single_process_batches``.)
+``textattack-bat evaluate`` under torchrun (contiguous row blocks, one merged report):
+``test_contiguous_shards_join_to_the_rows`` here, end to end in ``test_evaluation.py``."""
 
 import json
 import os
