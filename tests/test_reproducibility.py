@@ -60,9 +60,9 @@ def test_demo_cli_end_to_end_and_independent_of_the_hash_seed(tmp_path):
     for seed in (1, 2):
         out = tmp_path / f"demo-{seed}"
         done = fresh_process(
-            [script("textattack-bat"), "demo", "--train-size", "96", "--eval-size", "48",
-             "--attack-examples", "48", "--epochs", "2", "--warm-start-epochs", "1",
-             "--output-dir", str(out)],
+            [script("textattack-bat"), "demo", "--train-size", "48", "--eval-size", "48",
+             "--attack-examples", "48", "--synonym-examples", "16", "--epochs", "2",
+             "--warm-start-epochs", "1", "--output-dir", str(out)],
             seed,
             tmp_path,
         )  # fmt: skip
@@ -80,6 +80,8 @@ def test_demo_cli_end_to_end_and_independent_of_the_hash_seed(tmp_path):
         assert accuracy["n"] == 48 and 0 <= accuracy["rate"] <= 1 and len(accuracy["ci95"]) == 2
         antonym = report["antonym_asr_paper_definition"]
         assert antonym["succeeded"] + antonym["failed"] + antonym["skipped"] == 48
+        synonym = report["synonym_asr"]
+        assert synonym["succeeded"] + synonym["failed"] + synonym["skipped"] == 16
         assert report["gold_edits"]["original_accuracy"]["n"] == 110  # the shipped CAD-SNLI edits
         assert report["representation"]["probe_rows"] > 0
         assert [h["epoch"] for h in data[name]["history"]] == [1, 2]
