@@ -88,56 +88,35 @@ def test_evaluate_cli_on_real_mnli_in_one_process_and_under_torchrun(
 
 
 @pytest.mark.slow
-def test_evaluate_bad_input(fresh_nli_model_dir, shared_data, tmp_path):
+def test_evaluate_bad_input(fresh_nli_model_dir, shared_data, tmp_path, capsys):
+    """Exit status 2 and a message that names the problem: a missing model in its own process,
+    as a user runs it; the rest through ``cli.main`` in this process (the same code path, without
+    a process start each)."""
+    from textattack_bat.cli import main
+
     nli_model_dir = fresh_nli_model_dir
     mnli = str(shared_data / "mnli_validation_matched_0_7999.jsonl")
     missing = run_cli(
-        "evaluate",
-        "--model",
-        str(tmp_path / "no-model"),
-        "--dataset-from-file",
-        mnli,
+        "evaluate", "--model", str(tmp_path / "no-model"), "--dataset-from-file", mnli,
         "--no-synonym",
-    )
+    )  # fmt: skip
     assert missing.returncode == 2 and "does not exist or has no config.json" in missing.stderr
-    columns = tmp_path / "columns.jsonl"
-    columns.write_text('{"foo": "a", "bar": "b", "label": 0}\n')
-    wrong = run_cli(
-        "evaluate",
-        "--model",
-        str(nli_model_dir),
-        "--dataset-from-file",
-        str(columns),
-        "--no-synonym",
-    )
-    assert (
-        wrong.returncode == 2
-        and "Cannot tell the task from columns ['bar', 'foo', 'label']" in wrong.stderr
-    )
-    small = tmp_path / "small.jsonl"
-    small.write_text('{"premise": "A man sleeps.", "hypothesis": "A man is awake.", "label": 2}\n')
-    too_many = run_cli(
-        "evaluate",
-        "--model",
-        str(nli_model_dir),
-        "--dataset-from-file",
-        str(small),
-        "--num-examples",
-        "5",
-        "--no-synonym",
-    )
-    assert (
-        too_many.returncode == 2
-        and "num_examples=5 but the dataset has only 1 rows" in too_many.stderr
-    )
-    qqp = tmp_path / "qqp.jsonl"
-    qqp.write_text(
-        '{"question1": "How do I cook rice?", "question2": "How is rice cooked?", "label": 1}\n'
-    )
-    labels = run_cli(
-        "evaluate", "--model", str(nli_model_dir), "--dataset-from-file", str(qqp), "--no-synonym"
-    )
-    assert labels.returncode == 2 and "has 3 labels but the dataset has 2" in labels.stderr
+
+    def refused(rows: str, *extra: str) -> str:
+        data = tmp_path / "rows.jsonl"
+        data.write_text(rows + "\n")
+        argv = ["evaluate", "--model", str(nli_model_dir), "--dataset-from-file", str(data),
+                "--no-synonym", "--output-dir", str(tmp_path / "out"), *extra]  # fmt: skip
+        assert main(argv) == 2
+        assert not (tmp_path / "out").exists()
+        return capsys.readouterr().err
+
+    columns = refused('{"foo": "a", "bar": "b", "label": 0}')
+    assert "Cannot tell the task from columns ['bar', 'foo', 'label']" in columns
+    small = '{"premise": "A man sleeps.", "hypothesis": "A man is awake.", "label": 2}'
+    assert "num_examples=5 but the dataset has only 1 rows" in refused(small, "--num-examples", "5")
+    qqp = '{"question1": "How do I cook rice?", "question2": "How is rice cooked?", "label": 1}'
+    assert "has 3 labels but the dataset has 2" in refused(qqp)
 
 
 @pytest.mark.slow

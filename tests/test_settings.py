@@ -7,7 +7,7 @@ value and what is allowed, from the Python API, the JSON config file and the tex
 import json
 import os
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
+import sys
 from pathlib import Path
 
 import pytest
@@ -202,37 +202,37 @@ CLI_BAD = [
 
 
 @pytest.mark.slow
-def test_cli_rejects_bad_values_with_one_line(tmp_path):
-    """Each bad value through `textattack train` in its own process: exit status 1, one line on
-    stderr, no traceback, and the model is never loaded (the path does not exist)."""
+def test_cli_rejects_bad_values_with_one_line(tmp_path, monkeypatch, capsys):
+    """Each bad value through `textattack train`: exit status 2, one line on stderr, no
+    traceback, and the model is never loaded (the path does not exist). The first in its own
+    process, as a user runs it; every one through TextAttack's CLI entry point in this process
+    (the same patched command, without a process start each)."""
+    from textattack.commands.textattack_cli import main as textattack_main
+
+    def argv(attack):
+        return ["textattack", "train", "--model-name-or-path", str(tmp_path / "no-model"),
+                "--model-num-labels", "3", "--dataset-from-file", "recipes/datasets.py",
+                "--attack", attack, "--output-dir", str(tmp_path / "out")]  # fmt: skip
+
+    def last_line(stderr):
+        return [line for line in stderr.splitlines() if line.strip() and "Warning" not in line][-1]
+
     env = {**os.environ, "TEXTATTACK_BAT_SHARED": str(ROOT.parent / "shared")}
+    attack, message = CLI_BAD[0]
+    result = subprocess.run(
+        [script("textattack"), *argv(attack)[1:]], capture_output=True, text=True, env=env,
+        cwd=ROOT, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and last_line(result.stderr).startswith(message)
 
-    def run(attack):
-        argv = [
-            script("textattack"),
-            "train",
-            "--model-name-or-path",
-            str(tmp_path / "no-model"),
-            "--model-num-labels",
-            "3",
-            "--dataset-from-file",
-            "recipes/datasets.py",
-            "--attack",
-            attack,
-            "--output-dir",
-            str(tmp_path / "out"),
-        ]
-        return subprocess.run(argv, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        done = list(pool.map(run, [attack for attack, _ in CLI_BAD]))
-    for (attack, message), result in zip(CLI_BAD, done):
-        lines = [
-            line for line in result.stderr.splitlines() if line.strip() and "Warning" not in line
-        ]
-        assert result.returncode == 2, (attack, result.stderr[-2000:])
-        assert "Traceback" not in result.stderr, attack
-        assert lines[-1].startswith(message), (attack, lines[-3:])
+    monkeypatch.chdir(ROOT)
+    for attack, message in CLI_BAD:
+        monkeypatch.setattr(sys, "argv", argv(attack))
+        with pytest.raises(SystemExit) as exit_info:
+            textattack_main()
+        assert exit_info.value.code == 2, attack
+        assert last_line(capsys.readouterr().err).startswith(message), attack
         assert not (tmp_path / "out").exists()
 
 
