@@ -119,6 +119,7 @@ def _evaluate_here(args: argparse.Namespace, process_device) -> int:
         gold_edits=args.gold_edits,
         negation=not args.no_negation,
         shard=True,
+        batch_size=args.batch_size,
     )
     report.settings["device"] = device
     if not distributed.is_main_process():
@@ -231,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument(
         "--num-examples", type=int, default=100, help="first N rows of the dataset"
+    )
+    evaluate.add_argument(
+        "--batch-size",
+        type=int,
+        help="model inputs per call of the batched attack engine (default 64 on CPU, 512 on a "
+        "GPU; 1: TextAttack's one-example-at-a-time loop); results do not depend on it",
     )
     evaluate.add_argument(
         "--skip-labels",

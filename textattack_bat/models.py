@@ -43,6 +43,12 @@ class DynamicPaddingModelWrapper(HuggingFaceModelWrapper):
 
     def get_grad(self, text_input):
         """``{"ids", "gradient"}``: d loss(argmax label) / d input embeddings, one row per token."""
+        return self.get_grads([text_input])[0]
+
+    def get_grads(self, text_inputs: list) -> list[dict]:
+        """:meth:`get_grad` of each input, from one padded pass: the loss is the sum of the
+        inputs' losses, so each input's gradient is its own (padding is masked); the padded
+        rows are dropped."""
         embedding_layer = self.model.get_input_embeddings()
         captured = {}
         handle = embedding_layer.register_forward_hook(
@@ -51,15 +57,24 @@ class DynamicPaddingModelWrapper(HuggingFaceModelWrapper):
         was_training = self.model.training
         self.model.eval()
         try:
-            inputs = self._encode([text_input], padding=False)
+            inputs = self._encode(list(text_inputs), padding=True)
             with torch.enable_grad():
                 logits = self.model(**inputs).logits
-                loss = torch.nn.functional.cross_entropy(logits, logits.argmax(dim=1))
+                loss = torch.nn.functional.cross_entropy(
+                    logits, logits.argmax(dim=1), reduction="sum"
+                )
                 (gradient,) = torch.autograd.grad(loss, captured["emb"])
         finally:
             handle.remove()
             self.model.train(was_training)
-        return {"ids": inputs["input_ids"], "gradient": gradient[0].cpu().numpy()}
+        kept = inputs["attention_mask"].bool()
+        return [
+            {
+                "ids": inputs["input_ids"][i][kept[i]].unsqueeze(0),
+                "gradient": gradient[i][kept[i]].cpu().numpy(),
+            }
+            for i in range(len(text_inputs))
+        ]
 
 
 def unwrap(model: torch.nn.Module) -> torch.nn.Module:

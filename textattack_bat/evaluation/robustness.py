@@ -25,6 +25,7 @@ from textattack.attack_results import (
 from textattack.shared import AttackedText
 
 from textattack_bat.attack.constraints import sentence_encoder
+from textattack_bat.attack.engine import BatchedAttacker
 from textattack_bat.attack.recipes import (
     AntonymUnderChen2022,
     NegationUnderChen2022,
@@ -263,13 +264,30 @@ def predict(model_wrapper, dataset, batch_size: int = 32) -> tuple[np.ndarray, n
     return predict_labels(model_wrapper, inputs, batch_size), np.asarray(labels)
 
 
-def attack_both_protocols(attack, rows, desc: str, progress: bool = True):
+def attack_rows(attack, rows, desc: str, progress: bool = True, batch_size: int | None = None):
+    """TextAttack ``AttackResult`` of ``attack`` on each (inputs, label) row, in row order.
+    ``batch_size`` None or above 1: through the batched engine
+    (:class:`~textattack_bat.attack.engine.BatchedAttacker`, the same results); 1: TextAttack's
+    one-example-at-a-time loop."""
+    if batch_size == 1:
+        return [
+            attack.attack(_attacked_text(inputs), label)
+            for inputs, label in tqdm.tqdm(
+                rows, desc=desc, disable=not progress, dynamic_ncols=True
+            )
+        ]
+    engine = BatchedAttacker(attack, batch_size=batch_size, progress=progress, desc=desc)
+    return engine.attack_rows(rows)
+
+
+def attack_both_protocols(
+    attack, rows, desc: str, progress: bool = True, batch_size: int | None = None
+):
     """One pass of an undersensitivity ``attack`` built with
-    :class:`GreedyWordSwapWIRProtocols` over ``rows`` ((inputs, label) pairs): the
-    paper-definition and improve-only :class:`AttackSummary`."""
+    :class:`GreedyWordSwapWIRProtocols` over ``rows`` ((inputs, label) pairs), through
+    :func:`attack_rows`: the paper-definition and improve-only :class:`AttackSummary`."""
     paper, improve_only = AttackSummary(), AttackSummary()
-    for inputs, label in tqdm.tqdm(rows, desc=desc, disable=not progress, dynamic_ncols=True):
-        result = attack.attack(_attacked_text(inputs), label)
+    for result in attack_rows(attack, rows, desc, progress, batch_size):
         outcome = attack_outcome(result)
         if outcome == "skipped":
             paper.add("skipped")
@@ -299,6 +317,7 @@ def evaluate_robustness(
     synonym_examples: int | None = None,
     negation: bool = False,
     shard: bool = False,
+    batch_size: int | None = None,
 ) -> RobustnessReport:
     """Accuracy, antonym ASR (both protocols) and synonym ASR on the first ``num_examples`` rows
     (the synonym attack on the first ``synonym_examples`` of them, default all); with
@@ -312,7 +331,11 @@ def evaluate_robustness(
     :mod:`textattack_bat.training.distributed`), every process must call this: rank r evaluates
     its contiguous block of the rows (and of the synonym rows), rank 0 alone the gold edits and the
     probe, and every rank returns the merged report, equal to one process's on the same rows
-    (only ``seconds`` differs, and ``settings["processes"]`` is added)."""
+    (only ``seconds`` differs, and ``settings["processes"]`` is added).
+
+    The attacks run through the batched engine (:func:`attack_rows`, the same results as
+    TextAttack's loop): ``batch_size`` model inputs per call (None: 64 on CPU, 512 on a GPU); 1:
+    TextAttack's one-at-a-time loop."""
     total = len(dataset)
     num_examples = total if num_examples is None else num_examples
     if num_examples > total:
@@ -321,6 +344,10 @@ def evaluate_robustness(
         )
     if num_examples <= 0:
         raise ValueError("num_examples must be positive.")
+    if batch_size is not None and batch_size < 1:
+        raise ValueError(
+            f"batch_size={batch_size}: pass 1 or more (1: TextAttack's one-at-a-time loop)."
+        )
     rows = [dataset[i] for i in range(num_examples)]
     skip_labels = default_skip_labels(dataset, skip_labels)
     if synonym and synonym_examples is not None and not 0 < synonym_examples <= num_examples:
@@ -349,7 +376,7 @@ def evaluate_robustness(
         ("antonym", "antonym_improve_only", "negation", "negation_improve_only", "synonym")
     )
     summaries["antonym"], summaries["antonym_improve_only"] = attack_both_protocols(
-        antonym_attack, mine, "antonym attack", progress
+        antonym_attack, mine, "antonym attack", progress, batch_size
     )
     if negation:
         negation_attack = NegationUnderChen2022.build(
@@ -358,20 +385,20 @@ def evaluate_robustness(
             search_method=GreedyWordSwapWIRProtocols(wir_method=wir),
         )
         summaries["negation"], summaries["negation_improve_only"] = attack_both_protocols(
-            negation_attack, mine, "negation attack", progress
+            negation_attack, mine, "negation attack", progress, batch_size
         )
 
     if synonym:
         synonym_attack = SynonymOverChen2022.build(model_wrapper, **(synonym_options or {}))
         synonym_rows = rows[:synonym_examples]
         synonym_summary = summaries["synonym"] = AttackSummary()
-        for inputs, label in tqdm.tqdm(
+        for result in attack_rows(
+            synonym_attack,
             distributed.contiguous_shard(synonym_rows) if sharded else synonym_rows,
-            desc="synonym attack",
-            disable=not progress,
-            dynamic_ncols=True,
+            "synonym attack",
+            progress,
+            batch_size,
         ):
-            result = synonym_attack.attack(_attacked_text(inputs), label)
             synonym_summary.add_result(result)
 
     gold = (

@@ -199,11 +199,15 @@ class ContextSenses(SensePolicy):
 
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
-            vectors = self._encoder().encode(
-                missing, batch_size=64, normalize_embeddings=True, convert_to_numpy=True
-            )
-            self._cache.update(zip(missing, vectors))
+            self._cache.update(zip(missing, self._encode_new(missing)))
         return np.stack([self._cache[t] for t in texts])
+
+    def _encode_new(self, texts: list[str]):
+        """The encoder's unit-length embeddings of ``texts`` (the batched attack engine,
+        :mod:`textattack_bat.attack.engine`, gathers these calls across examples)."""
+        return self._encoder().encode(
+            texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True
+        )
 
     def scores(self, synsets, words, index, exclude=None):
         vectors = self.encode(
