@@ -11,6 +11,10 @@ Same model, same MNLI rows, one run, configurations side by side:
   ours-stock-wrapper ours with TextAttack's padding wrapper (separates the wrapper's share)
   ours-improve-senses-all  ours-improve with every WordNet sense (the authors' sense rule; the
              recipes' default is the sense policy `context`, see textattack_bat.lexicon.senses)
+  ours-engine, ours-improve-engine, ours-improve-senses-all-engine   the same through the
+             batched attack engine
+             (textattack_bat.attack.engine.BatchedAttacker, --batch-size model inputs per call;
+             what `textattack-bat evaluate` runs): the same results row by row, many rows at once
 Neutral rows are skipped in all. Reports ASR (95% Wilson interval), mean model queries per
 attacked example, examples per second (median of interleaved timing passes, fresh attacks) and
 the ratio to `authors`; writes --out (JSON) and the same table as markdown next to it.
@@ -48,6 +52,7 @@ from textattack.shared import AttackedText
 from textattack.transformations import WordSwap
 
 from textattack_bat.attack.constraints import TEXTFOOLER_STOPWORDS
+from textattack_bat.attack.engine import BatchedAttacker
 from textattack_bat.attack.goal_functions import UndersensitivityClassification
 from textattack_bat.attack.recipes import AntonymUnderNLI
 from textattack_bat.datasets import read_jsonl_rows
@@ -91,13 +96,31 @@ def authors_attack(model_wrapper) -> Attack:
     )
 
 
+class Engine:
+    """An attack run through the batched engine instead of TextAttack's one-row loop."""
+
+    def __init__(self, attack: Attack, batch_size: int):
+        self.engine = BatchedAttacker(attack, batch_size=batch_size)
+
+    def attack_all(self, texts, labels):
+        return self.engine.attack_rows(list(zip(texts, labels)))
+
+
+def attack_all(attack, texts, labels):
+    if isinstance(attack, Engine):
+        return attack.attack_all(texts, labels)
+    return [attack.attack(text, label) for text, label in zip(texts, labels)]
+
+
 def run(name, attack, rows):
     counts = {"succeeded": 0, "failed": 0, "skipped": 0}
     queries = []
     start = time.perf_counter()
-    for row in rows:
-        text = AttackedText(OrderedDict(premise=row["premise"], hypothesis=row["hypothesis"]))
-        result = attack.attack(text, row["label"])
+    texts = [
+        AttackedText(OrderedDict(premise=row["premise"], hypothesis=row["hypothesis"]))
+        for row in rows
+    ]
+    for result in attack_all(attack, texts, [row["label"] for row in rows]):
         if isinstance(result, SkippedAttackResult):
             counts["skipped"] += 1
             continue
@@ -131,6 +154,9 @@ def main() -> None:
     )
     parser.add_argument("--timing-rows", type=int, default=300)
     parser.add_argument("--timing-repeats", type=int, default=3)
+    parser.add_argument(
+        "--batch-size", type=int, default=64, help="the engine's model inputs per call"
+    )
     parser.add_argument("--out", default=str(ROOT / "bench/results/antonym_attack.json"))
     args = parser.parse_args()
     rows = read_jsonl_rows(args.data, limit=args.rows, offset=args.offset)
@@ -145,6 +171,13 @@ def main() -> None:
         "ours-stock-wrapper": lambda: AntonymUnderNLI.build(stock),
         "ours-improve-senses-all": lambda: AntonymUnderNLI.build(
             fast, improve_only=True, senses="all"
+        ),
+        "ours-engine": lambda: Engine(AntonymUnderNLI.build(fast), args.batch_size),
+        "ours-improve-engine": lambda: Engine(
+            AntonymUnderNLI.build(fast, improve_only=True), args.batch_size
+        ),
+        "ours-improve-senses-all-engine": lambda: Engine(
+            AntonymUnderNLI.build(fast, improve_only=True, senses="all"), args.batch_size
         ),
     }
     results = [run(name, build(), rows) for name, build in builders.items()]
@@ -163,7 +196,8 @@ def main() -> None:
         "",
         f"Written by `{command}` (protocol in `bench/antonym_attack.py`): model `{args.model}`, "
         f"{len(rows)} rows of `{Path(args.data).name}` from line {args.offset + 1}, "
-        f"device {textattack.shared.utils.device}, {torch.get_num_threads()} threads. "
+        f"device {textattack.shared.utils.device}, {torch.get_num_threads()} threads; the "
+        f"engine's batch size {args.batch_size} (model inputs per call). "
         "ASR in %, [95% Wilson interval] (count/attacked), from one pass over all rows. "
         f"Throughput: {args.timing_repeats} interleaved passes over the first {len(timing_rows)} "
         "rows, a fresh attack each; median examples/s [min, max] and the ratio of medians.",

@@ -32,7 +32,8 @@ from textattack.shared import AttackedText
 from textattack_bat.lexicon.senses import ContextSenses
 
 DEFAULT_BATCH_SIZE = {"cpu": 64, "cuda": 512}  # model inputs per call
-EXAMPLES_PER_BATCH = 0.5  # rows in flight per model input of a call (about 2 queries per round)
+EXAMPLES_PER_BATCH = 2  # rows in flight per model input of a call (measured: bench/README.md)
+MAX_EXAMPLES = 256  # rows in flight at most by default (one thread each)
 
 
 def default_batch_size(device: torch.device | str) -> int:
@@ -141,7 +142,7 @@ class BatchedAttacker:
         attack: a built TextAttack ``Attack`` (any recipe; it is not modified).
         batch_size: model inputs per model call (default: :func:`default_batch_size` of the
             model's device).
-        examples: rows in flight (default: ``batch_size // 2``, at least 1).
+        examples: rows in flight (default: ``2 * batch_size``, at most 256).
         progress: a progress bar labelled ``desc``.
     """
 
@@ -162,7 +163,7 @@ class BatchedAttacker:
                 f"batch_size={batch_size}, examples={examples}: both must be at least 1."
             )
         self.batch_size = batch_size
-        self.examples = examples or max(1, int(batch_size * EXAMPLES_PER_BATCH))
+        self.examples = examples or min(MAX_EXAMPLES, batch_size * EXAMPLES_PER_BATCH)
         self.progress, self.desc = progress, desc
         self._policies = _sense_policies(attack.transformation)
 

@@ -206,7 +206,7 @@ class ContextSenses(SensePolicy):
         """The encoder's unit-length embeddings of ``texts`` (the batched attack engine,
         :mod:`textattack_bat.attack.engine`, gathers these calls across examples)."""
         return self._encoder().encode(
-            texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True
+            texts, batch_size=16, normalize_embeddings=True, convert_to_numpy=True
         )
 
     def scores(self, synsets, words, index, exclude=None):
