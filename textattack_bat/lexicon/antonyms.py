@@ -117,6 +117,22 @@ class WordNetAntonyms:
             for i in spots
         ]
 
+    def prefetch(self, texts: Sequence[str], wanted: Container[str]) -> None:
+        """Prepare the sense decisions that :meth:`in_text` makes on each of ``texts`` (the
+        ``context`` policy encodes all their sentences and senses in one call)."""
+        if self.policy.name == "all":
+            return
+        requests = []
+        for text in texts:
+            tokens = WORD.findall(text)
+            spots = [i for i, token in enumerate(tokens) if token.lower() in wanted]
+            tags = penn_tags(tuple(tokens)) if spots else ()
+            for i in spots:
+                word, pos = tokens[i].lower(), wordnet_pos(tags[i])
+                if self._lemma_antonyms(word, pos):
+                    requests.append((self._synsets(word, pos), tokens, i))
+        self.policy.prefetch(requests)
+
     def _candidates(self, word, penn_tag, context) -> tuple[str, ...]:
         word, pos = word.lower(), wordnet_pos(penn_tag)
         lemmas = self._lemma_antonyms(word, pos)  # every sense: a superset of any policy's

@@ -90,6 +90,10 @@ class SensePolicy:
     ) -> list:
         return list(synsets)
 
+    def prefetch(self, requests: Sequence[tuple[Sequence, Sequence[str], int]]) -> None:
+        """Prepare for :meth:`select` on each ``(synsets, words, index)`` at once (a policy
+        that encodes text encodes all of it in one call); no effect on what ``select`` keeps."""
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -209,11 +213,26 @@ class ContextSenses(SensePolicy):
             texts, batch_size=16, normalize_embeddings=True, convert_to_numpy=True
         )
 
+    def texts(self, synsets, words, exclude=None) -> list[str]:
+        """What :meth:`scores` encodes: the sentence, then each synset's description."""
+        return [" ".join(words)] + [
+            describe(s, exclude, self.examples, self.lemmas) for s in synsets
+        ]
+
     def scores(self, synsets, words, index, exclude=None):
-        vectors = self.encode(
-            [" ".join(words)] + [describe(s, exclude, self.examples, self.lemmas) for s in synsets]
-        )
+        vectors = self.encode(self.texts(synsets, words, exclude))
         return vectors[1:] @ vectors[0]
+
+    def prefetch(self, requests):
+        """Encode every text that :meth:`select` will score for ``requests`` in one call."""
+        texts = [
+            t
+            for synsets, words, _ in requests
+            if len(synsets) > 1
+            for t in self.texts(synsets, words)
+        ]
+        if texts:
+            self.encode(texts)
 
     def select(self, synsets, words=(), index=0, exclude=None):
         if len(synsets) < 2:

@@ -130,9 +130,13 @@ class OneEditSampler:
     def perturb(self, example: Example, rng: random.Random) -> Example | None:
         raise NotImplementedError
 
+    def prepare(self, examples: Sequence[Example], labels: Sequence[int]) -> None:
+        """Work for all rows done in bulk before the row-by-row draws (none by default)."""
+
     def __call__(
         self, examples: Sequence[Example], labels: Sequence[int], epoch: int = 0
     ) -> tuple[list[Example], np.ndarray]:
+        self.prepare(examples, labels)
         rng = _rng(self.seed, epoch)
         copies, mask = [], np.zeros(len(examples), dtype=np.float32)
         for i, (example, label) in enumerate(zip(examples, labels)):
@@ -186,11 +190,28 @@ class AntonymSampler(OneEditSampler):
             self._spots[text] = self._spots_in_context(text)
         return self._spots[text]
 
-    def _spots_in_context(self, text: str):
+    def _context_lookup(self) -> WordNetAntonyms:
         if self._lookup is None:
             self._lookup = WordNetAntonyms(inflect=False, keep_case=False, senses=self.policy)
+        return self._lookup
+
+    def prepare(self, examples: Sequence[Example], labels: Sequence[int]) -> None:
+        """The sense decisions of every new text of the attacked rows, encoded in one call (the
+        ``context`` policy); :meth:`spots` then finds them cached."""
+        if self.policy.name == "all":
+            return
+        new = {
+            text: None
+            for example, label in zip(examples, labels)
+            if int(label) not in self.skip_labels
+            for text in example
+            if text not in self._spots
+        }
+        self._context_lookup().prefetch(list(new), self.antonyms)
+
+    def _spots_in_context(self, text: str):
         found = []
-        for start, end, offered in self._lookup.in_text(text, self.antonyms):
+        for start, end, offered in self._context_lookup().in_text(text, self.antonyms):
             options = tuple(a for a in self.antonyms[text[start:end].lower()] if a in offered)
             if options:
                 found.append((start, end, options))
@@ -245,6 +266,7 @@ class AntonymSampler(OneEditSampler):
         self, examples: Sequence[Example], labels: Sequence[int], epoch: int, k: int
     ) -> list[list[AntonymCopy]]:
         """:meth:`candidates` of every row (none for a skipped label), for ``epoch``."""
+        self.prepare(examples, labels)
         rng = _rng(self.seed, epoch)
         return [
             [] if int(label) in self.skip_labels else self.candidates(tuple(example), rng, k)
