@@ -110,6 +110,33 @@ def test_same_seed_same_output_and_epochs_differ(rows, antonym_table):
     assert x[0] == y[0]
 
 
+def test_context_sampler_encodes_an_epoch_in_one_call_with_the_same_copies(rows, antonym_table):
+    """The default (``context``) policy: one encoder call prepares the sense decisions of every
+    attacked row, and the copies equal those of a sampler that decides word by word (one call
+    per new sentence and its senses, as before the bulk step)."""
+    examples, labels = rows[0][:80], rows[1][:80]
+
+    def run(bulk: bool):
+        sampler = AntonymSampler(antonym_table, skip_labels=[1], seed=3)
+        if not bulk:
+            sampler.prepare = lambda examples, labels: None
+        calls = []
+        encode = sampler.policy._encode_new
+        sampler.policy._encode_new = lambda texts: calls.append(len(texts)) or encode(texts)
+        return (
+            sampler(examples, labels, epoch=0),
+            calls,
+            sampler.candidate_lists(examples, labels, 1, 3),
+        )
+
+    (bulk_copies, bulk_mask), bulk_calls, bulk_lists = run(True)
+    (copies, mask), calls, lists = run(False)
+    assert len(bulk_calls) == 1 and len(calls) > 40
+    assert sum(bulk_calls) == sum(calls)  # the same texts, encoded once each either way
+    assert bulk_copies == copies and np.array_equal(bulk_mask, mask) and mask.sum() > 20
+    assert bulk_lists == lists
+
+
 def test_rows_without_antonyms_are_masked(antonym_table):
     copies, mask = AntonymSampler(antonym_table, senses="all")([("The cat sat.", "A dog.")], [0])
     assert mask.tolist() == [0.0] and copies == [("The cat sat.", "A dog.")]
