@@ -40,6 +40,15 @@ def match_case(template: str, word: str) -> str:
     return word
 
 
+def _tagged_spots(text: str, wanted: Container[str]) -> tuple[list, tuple[str, ...], list[int]]:
+    """The word matches of ``text``, their Penn tags (only when some word is wanted) and the
+    indices of the words whose lower-case form is in ``wanted``."""
+    matches = list(WORD.finditer(text))
+    spots = [i for i, m in enumerate(matches) if m.group(0).lower() in wanted]
+    tags = penn_tags(tuple(m.group(0) for m in matches)) if spots else ()
+    return matches, tags, spots
+
+
 class WordNetAntonyms:
     """Callable antonym lookup: ``antonyms("bigger", "JJR") -> ["smaller", "littler"]``.
 
@@ -106,12 +115,8 @@ class WordNetAntonyms:
     def in_text(self, text: str, wanted: Container[str]) -> list[tuple[int, int, list[str]]]:
         """``(start, end, antonyms)`` for each word of ``text`` whose lower-case form is in
         ``wanted``: the antonyms offered for it in this sentence (``text`` tagged once)."""
-        matches = list(WORD.finditer(text))
+        matches, tags, spots = _tagged_spots(text, wanted)
         tokens = [m.group(0) for m in matches]
-        spots = [i for i, token in enumerate(tokens) if token.lower() in wanted]
-        if not spots:
-            return []
-        tags = penn_tags(tuple(tokens))
         return [
             (matches[i].start(), matches[i].end(), self(tokens[i], tags[i], (tokens, i)))
             for i in spots
@@ -124,9 +129,8 @@ class WordNetAntonyms:
             return
         requests = []
         for text in texts:
-            tokens = WORD.findall(text)
-            spots = [i for i, token in enumerate(tokens) if token.lower() in wanted]
-            tags = penn_tags(tuple(tokens)) if spots else ()
+            matches, tags, spots = _tagged_spots(text, wanted)
+            tokens = [m.group(0) for m in matches]
             for i in spots:
                 word, pos = tokens[i].lower(), wordnet_pos(tags[i])
                 if self._lemma_antonyms(word, pos):
