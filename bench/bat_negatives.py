@@ -109,15 +109,11 @@ RUN_DIRS = {"bat": "triplet-gcf-1word-2ep", "safer": "safer-gcf-2ep"}
 
 def evaluate(args, model, eval_data, tables, encoder) -> dict:
     from textattack_bat import SynonymOverChen2022
+    from textattack_bat.attack.engine import attacked_text
     from textattack_bat.evaluation.gold_edits import evaluate_gold_edits
     from textattack_bat.evaluation.probe import RepresentationProbe
     from textattack_bat.evaluation.rates import Rate
-    from textattack_bat.evaluation.robustness import (
-        AttackSummary,
-        _attacked_text,
-        evaluate_robustness,
-        predict,
-    )
+    from textattack_bat.evaluation.robustness import AttackSummary, evaluate_robustness, predict
     from textattack_bat.tasks import TASKS
     from textattack_bat.training.samplers import SynonymSampler
 
@@ -149,7 +145,7 @@ def evaluate(args, model, eval_data, tables, encoder) -> dict:
     )
     synonym = AttackSummary()
     for inputs, label in (eval_data[i] for i in range(args.synonym_rows)):
-        synonym.add_result(synonym_attack.attack(_attacked_text(inputs), label))
+        synonym.add_result(synonym_attack.attack(attacked_text(inputs), label))
     gold_edits = {
         name: evaluate_gold_edits(model, SHARED / file).to_dict()
         for name, file in (

@@ -130,6 +130,14 @@ def _device(wrapper) -> torch.device:
     return torch.device("cpu")
 
 
+def attacked_text(inputs) -> AttackedText:
+    """A row's inputs as ``Attack.attack`` takes them: a string, a dict of columns (in their
+    order) or an ``AttackedText``."""
+    if isinstance(inputs, AttackedText):
+        return inputs
+    return AttackedText(OrderedDict(inputs) if isinstance(inputs, dict) else inputs)
+
+
 def _length(text_input) -> int:
     return sum(map(len, text_input)) if isinstance(text_input, tuple) else len(text_input)
 
@@ -222,11 +230,8 @@ class BatchedAttacker:
 
     def _job(self, row: tuple) -> Callable[[], object]:
         inputs, label = row
-        if isinstance(inputs, dict):
-            inputs = OrderedDict(inputs)
-        if isinstance(inputs, (str, OrderedDict)):
-            inputs = AttackedText(inputs)
-        return lambda: self._clone().attack(inputs, label)
+        text = attacked_text(inputs)
+        return lambda: self._clone().attack(text, label)
 
     @staticmethod
     def _queued_encoder(policy: ContextSenses):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +21,9 @@ from textattack.attack_results import (
     SkippedAttackResult,
     SuccessfulAttackResult,
 )
-from textattack.shared import AttackedText
 
 from textattack_bat.attack.constraints import sentence_encoder
-from textattack_bat.attack.engine import BatchedAttacker
+from textattack_bat.attack.engine import BatchedAttacker, attacked_text
 from textattack_bat.attack.recipes import (
     AntonymUnderChen2022,
     NegationUnderChen2022,
@@ -241,10 +239,6 @@ def json_setting(value):
     return value if value is None or isinstance(value, (str, int, float, bool)) else repr(value)
 
 
-def _attacked_text(inputs) -> AttackedText:
-    return AttackedText(OrderedDict(inputs) if isinstance(inputs, dict) else inputs)
-
-
 def attack_outcome(result) -> str:
     """'succeeded' | 'failed' | 'skipped' for a TextAttack ``AttackResult``."""
     if isinstance(result, SuccessfulAttackResult):
@@ -271,7 +265,7 @@ def attack_rows(attack, rows, desc: str, progress: bool = True, batch_size: int 
     one-example-at-a-time loop."""
     if batch_size == 1:
         return [
-            attack.attack(_attacked_text(inputs), label)
+            attack.attack(attacked_text(inputs), label)
             for inputs, label in tqdm.tqdm(
                 rows, desc=desc, disable=not progress, dynamic_ncols=True
             )
