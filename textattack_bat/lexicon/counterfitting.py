@@ -33,14 +33,11 @@ checksums of the constraint files.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
-import os
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
 
+from textattack_bat.lexicon import cache_files
 from textattack_bat.lexicon.embeddings import Embedding
 from textattack_bat.lexicon.lexical import (
     SOURCES,
@@ -266,31 +263,24 @@ def _neighbour_pairs(vectors, rows, min_cosine: float, chunk: int = 2048):
 # --------------------------------------------------------------------------- cache
 
 
-def cache_dir() -> Path:
-    from textattack_bat import resources
-
-    return resources.textattack_cache_dir() / "textattack_bat" / "counterfitted"
+CACHE_KIND = "counterfitted"
 
 
 def cache_key(embedding: Embedding, config: CounterFittingConfig) -> str:
     """Hash of the words, the vectors, the configuration and the constraint files' checksums."""
     import lemminflect
 
-    digest = hashlib.sha256()
-    digest.update("\n".join(embedding.words).encode())
-    digest.update(np.ascontiguousarray(embedding.vectors).tobytes())
-    digest.update(
-        json.dumps(
-            {
-                "config": config.key_fields(),
-                "constraint_files": constraint_checksums(config.sources),
-                "lemminflect": getattr(lemminflect, "__version__", "?"),
-                "fit_version": FIT_VERSION,
-            },
-            sort_keys=True,
-        ).encode()
+    fields = {
+        "config": config.key_fields(),
+        "constraint_files": constraint_checksums(config.sources),
+        "lemminflect": getattr(lemminflect, "__version__", "?"),
+        "fit_version": FIT_VERSION,
+    }
+    return cache_files.digest(
+        fields,
+        "\n".join(embedding.words).encode(),
+        np.ascontiguousarray(embedding.vectors).tobytes(),
     )
-    return digest.hexdigest()[:20]
 
 
 def counter_fitted(
@@ -298,38 +288,22 @@ def counter_fitted(
     config: CounterFittingConfig = CounterFittingConfig(),
     progress: bool = False,
 ) -> Embedding:
-    """:func:`counter_fit`, cached on disk (:func:`cache_key`)."""
+    """:func:`counter_fit`, cached on disk (:func:`cache_key`, :mod:`~textattack_bat.lexicon.cache_files`)."""
     key = cache_key(embedding, config)
-    vectors_path, meta_path = cache_dir() / f"{key}.npy", cache_dir() / f"{key}.json"
-    if not (vectors_path.is_file() and meta_path.is_file()):
-        _fit_and_save(embedding, config, vectors_path, meta_path, progress)
-    meta = json.loads(meta_path.read_text())
-    return Embedding(meta["words"], np.load(vectors_path, allow_pickle=False), meta["source"])
-
-
-def _fit_and_save(
-    embedding: Embedding,
-    config: CounterFittingConfig,
-    vectors_path: Path,
-    meta_path: Path,
-    progress: bool,
-) -> None:
-    constraints = constraints_for(embedding, config)
-    fitted = counter_fit(embedding, constraints, config, progress=progress)
-    vectors_path.parent.mkdir(parents=True, exist_ok=True)
-    meta = {
-        "source": fitted.source,
-        "config": config.key_fields(),
-        "constraint_files": constraint_checksums(config.sources),
-        "synonym_pairs": len(constraints.synonyms),
-        "antonym_pairs": len(constraints.antonyms),
-        "pairs_by_source": constraints.counts,
-        "words": fitted.words,
-    }
-    # written to temporary names, then renamed: a concurrent reader never sees half a file
-    partial = vectors_path.with_suffix(f".{os.getpid()}.partial.npy")
-    np.save(partial, fitted.vectors, allow_pickle=False)
-    os.replace(partial, vectors_path)
-    partial = meta_path.with_suffix(f".{os.getpid()}.partial")
-    partial.write_text(json.dumps(meta))
-    os.replace(partial, meta_path)
+    entry = cache_files.read(CACHE_KIND, key)
+    if entry is None:
+        constraints = constraints_for(embedding, config)
+        fitted = counter_fit(embedding, constraints, config, progress=progress)
+        meta = {
+            "source": fitted.source,
+            "config": config.key_fields(),
+            "constraint_files": constraint_checksums(config.sources),
+            "synonym_pairs": len(constraints.synonyms),
+            "antonym_pairs": len(constraints.antonyms),
+            "pairs_by_source": constraints.counts,
+            "words": fitted.words,
+        }
+        cache_files.write(CACHE_KIND, key, fitted.vectors, meta)
+        entry = cache_files.read(CACHE_KIND, key)
+    vectors, meta = entry
+    return Embedding(meta["words"], vectors, meta["source"])
