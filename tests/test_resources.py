@@ -154,6 +154,7 @@ def test_doctor_reports_every_resource():
         "glove-6b-50d",
         "counter-fitted-embeddings",
         "universal-sentence-encoder",
+        "sense-description-table",
     ):
         assert name in out.stdout
     assert "MISSING" not in out.stdout.split("counter-fitted")[0]

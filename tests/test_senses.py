@@ -7,6 +7,7 @@ import json
 import re
 
 import nltk
+import numpy as np
 import pytest
 from textattack.shared import AttackedText
 
@@ -207,3 +208,79 @@ def test_one_default_policy_from_cli_to_sampler():
     assert AntonymSampler(table, senses="all").policy.name == "all"
     with pytest.raises(ValueError, match="choose one of all, first-sense, lesk, context"):
         AntonymSampler(table, senses="every")
+
+
+def test_description_synsets_hold_every_sense_of_words_with_antonyms():
+    """By hand from WordNet 3.0: "instrumental" (antonym "vocal" in its musical sense) and "hot"
+    bring all their senses, each once; "giraffe" has no antonym in any sense."""
+    from nltk.corpus import wordnet as wn
+
+    from textattack_bat.lexicon.senses import description_synsets
+
+    synsets = description_synsets()
+    held = set(synsets)
+    assert set(wn.synsets("instrumental")) <= held  # implemental.s.01 has no antonym itself
+    assert set(wn.synsets("hot")) <= held
+    assert not set(wn.synsets("giraffe")) & held
+    names = [s.name() for s in synsets]
+    assert names == sorted(set(names))
+
+
+@pytest.mark.slow
+def test_description_table_gives_the_encoders_vectors_and_the_same_decisions(
+    monkeypatch, tmp_path, mnli_rows, capsys
+):
+    """A table of the senses of the words of 40 real MNLI rows, built in a fresh cache (the full
+    table's build is timed in bench/results/antonym_attack.md): its vectors are stock
+    sentence-transformers encodings of the descriptions; a sampler whose policy reads it keeps
+    exactly the copies of one that encodes every description, and sends the encoder sentences
+    only; ``doctor`` reports it."""
+    from nltk.corpus import wordnet as wn
+    from sentence_transformers import SentenceTransformer
+
+    from textattack_bat import cli, resources
+    from textattack_bat.lexicon import senses
+    from textattack_bat.lexicon.tables import build_antonym_table, vocabulary
+    from textattack_bat.training.samplers import AntonymSampler
+
+    examples = [(r["premise"], r["hypothesis"]) for r in mnli_rows[:40]]
+    labels = [r["label"] for r in mnli_rows[:40]]
+    table = build_antonym_table(vocabulary(t for e in examples for t in e))
+    words = set(table) | {"instrumental"}
+    synsets = tuple(sorted({s for w in words for s in wn.synsets(w)}, key=lambda s: s.name()))
+    monkeypatch.setenv("TA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(senses, "description_synsets", lambda: synsets)
+    monkeypatch.setattr(senses, "_TABLES", {})
+
+    def doctor_line() -> list[str]:
+        cli.main(["doctor"])
+        out = capsys.readouterr().out.splitlines()
+        return next(line for line in out if "sense-description-table" in line).split()
+
+    assert doctor_line()[1:3] == ["not", "built"]
+    reading = ContextSenses()
+    descriptions = {senses.describe(s) for s in synsets}
+    assert reading.build_table() == len(descriptions) > 200
+    assert senses.description_table_path().is_file()
+    assert doctor_line()[1:] == ["found", str(senses.description_table_path())]
+
+    stock = SentenceTransformer(str(resources.minilm_path()), device="cpu")
+    picked = [wn.synset("instrumental.a.01"), wn.synset("implemental.s.01")]
+    expected = stock.encode([senses.describe(s) for s in picked], normalize_embeddings=True)
+    stored = senses.description_table()
+    for synset, vector in zip(picked, expected):
+        assert np.allclose(stored[senses.describe(synset)], vector, atol=1e-5)
+
+    def run(policy):
+        encoded = []
+        encode = policy._encode_new
+        policy._encode_new = lambda texts: encoded.extend(texts) or encode(texts)
+        sampler = AntonymSampler(table, skip_labels=[1], seed=3, senses=policy)
+        return sampler(examples, labels, epoch=0), encoded
+
+    (copies, mask), read = run(reading)
+    (live_copies, live_mask), live = run(ContextSenses(table=False))
+    assert copies == live_copies and np.array_equal(mask, live_mask) and mask.sum() >= 10
+    assert not descriptions & set(read)
+    assert len(descriptions & set(live)) > 50
+    assert sorted(read) == sorted(t for t in live if t not in descriptions)

@@ -1,4 +1,5 @@
-"""The ``textattack-bat`` console script: ``doctor``, ``evaluate``, ``build-tables``, ``demo``."""
+"""The ``textattack-bat`` console script: ``doctor``, ``evaluate``, ``build-sense-table``,
+``build-tables``, ``demo``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from textattack_bat.lexicon.senses import DEFAULT_SENSES, SENSE_POLICIES
+from textattack_bat.lexicon.senses import DEFAULT_SENSES, SENSE_POLICIES, TABLE_MIN_ROWS
 from textattack_bat.lexicon.synonym_filters import DEFAULT_FILTERS
 
 
@@ -15,8 +16,9 @@ def _doctor(args: argparse.Namespace) -> int:
     from textattack_bat.plugin import autoload
 
     rows = resources.report()
+    table = _sense_table_status()
     width = max(len(row.name) for row in rows)
-    marks = max(len(row.mark or "MISSING") for row in rows)
+    marks = max([len(row.mark or "MISSING") for row in rows] + [len(table[0])])
     print(
         f"textattack-bat resources (offline mode: {'yes' if resources.is_offline() else 'no'}; "
         f"CLI autoload: {'disabled' if autoload.is_disabled() else 'enabled'})"
@@ -26,8 +28,41 @@ def _doctor(args: argparse.Namespace) -> int:
         print(f"  {row.name:<{width}}  {mark:<{marks}}  {row.where}")
         if not row.found and row.fix:
             print(f"  {'':<{width}}  {'':<{marks}}  fix: {row.fix}")
+    print(f"  {'sense-description-table':<{width}}  {table[0]:<{marks}}  {table[1]}")
     required = [row for row in rows if row.name.startswith("nltk:") and not row.found]
     return 1 if required else 0
+
+
+def _sense_table_status() -> tuple[str, str]:
+    """Doctor's word and line for the context policy's cached sense descriptions."""
+    from textattack_bat import resources
+    from textattack_bat.lexicon.senses import description_table_path
+
+    try:
+        path = description_table_path()
+    except resources.ResourceNotFoundError:
+        return "MISSING", "needs the MiniLM encoder (above)"
+    if path.is_file():
+        return "found", str(path)
+    return "not built", (
+        "built by `textattack-bat build-sense-table` (once, minutes on a CPU) or by `evaluate` "
+        f"on {TABLE_MIN_ROWS}+ rows; until then descriptions are encoded as needed"
+    )
+
+
+def _build_sense_table(args: argparse.Namespace) -> int:
+    import time
+
+    from textattack_bat.lexicon.senses import ContextSenses, description_table_path
+
+    set_device(args.device)
+    start = time.perf_counter()
+    count = ContextSenses().build_table()
+    print(
+        f"{count} sense descriptions in {description_table_path()} "
+        f"({time.perf_counter() - start:.0f} s)"
+    )
+    return 0
 
 
 def set_device(name: str) -> str:
@@ -92,6 +127,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _evaluate_here(args: argparse.Namespace, process_device) -> int:
     from textattack_bat.evaluation.robustness import evaluate_robustness
+    from textattack_bat.lexicon.senses import ContextSenses
     from textattack_bat.models import load_classifier
     from textattack_bat.training import distributed
 
@@ -102,6 +138,10 @@ def _evaluate_here(args: argparse.Namespace, process_device) -> int:
     )
     num_labels = len(dataset.label_names) if getattr(dataset, "label_names", None) else None
     model = load_classifier(args.model, num_labels=num_labels)
+    if args.antonym_senses == "context" and args.num_examples >= TABLE_MIN_ROWS:
+        if distributed.is_main_process():  # one process builds; the others read it
+            ContextSenses().build_table()
+        distributed.barrier()
     synonym_options = {
         "embedding": args.embedding,
         "sentence_encoder": None if args.sentence_encoder == "none" else args.sentence_encoder,
@@ -279,6 +319,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--output-dir", default="robustness-output")
     evaluate.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
     evaluate.set_defaults(func=_evaluate)
+
+    sense_table = commands.add_parser(
+        "build-sense-table",
+        help="encode the context sense policy's WordNet sense descriptions once (cached)",
+    )
+    sense_table.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
+    sense_table.set_defaults(func=_build_sense_table)
 
     tables = commands.add_parser(
         "build-tables", help="synonym and antonym tables (JSON) for a dataset's vocabulary"

@@ -10,7 +10,9 @@ antonym should come from the sense the word has in its sentence. Each policy map
   content words of s's definition, examples and lemma names and those of its hypernyms and
   head/similar synsets. Keep the synsets with the best score (all of them when nothing overlaps);
 - ``context``: Score(s) = cos(E(sentence), E(definition and examples of s)), E the local
-  all-MiniLM-L6-v2 sentence encoder (batched; each distinct text encoded once). Keep s with
+  all-MiniLM-L6-v2 sentence encoder (batched; each distinct text encoded once; the
+  descriptions of every sense the look-up can score can be encoded once per machine and
+  cached, :func:`description_table`). Keep s with
   Score(s) >= max Score - ``margin``; then, when the best-scoring sense also shares a neighbour
   of the word with one of its WordNet examples (:func:`shares_collocation`), keep only the kept
   senses that share one.
@@ -144,7 +146,11 @@ class ContextSenses(SensePolicy):
     best one. ``examples`` / ``lemmas``: put the sense's examples / lemma names into its description.
     ``collocations``: when the best sense also :func:`shares_collocation` with the sentence (one
     sense per collocation, Yarowsky 1993), keep only the kept senses that share one: two
-    independent signals agree, so the margin's doubt is settled."""
+    independent signals agree, so the margin's doubt is settled. ``table``: read sense
+    descriptions from the cached :func:`description_table` when there is one (built by
+    :meth:`build_table` or ``textattack-bat build-sense-table``); otherwise, and with False, each
+    description is encoded when first needed, as sentences are. Either way a description's
+    vector is the encoder's; only batching's floating-point noise (about 1e-7) differs."""
 
     name = "context"
     needs_context = True
@@ -156,17 +162,20 @@ class ContextSenses(SensePolicy):
         lemmas: bool = False,
         collocations: bool = True,
         device=None,
+        table: bool = True,
     ):
         self.margin = margin
         self.examples = examples
         self.lemmas = lemmas
         self.collocations = collocations
         self.device = device
+        self.table = table
         self._model = None
         self._cache: dict[str, object] = {}
+        self._table_read = False
 
     def __getstate__(self) -> dict:
-        return {**self.__dict__, "_model": None, "_cache": {}}
+        return {**self.__dict__, "_model": None, "_cache": {}, "_table_read": False}
 
     def __repr__(self) -> str:
         return (
@@ -187,20 +196,18 @@ class ContextSenses(SensePolicy):
                 if self.device is not None
                 else textattack.shared.utils.device
             )
-            try:
-                model = str(resources.minilm_path())
-            except resources.ResourceNotFoundError:
-                if resources.is_offline():
-                    raise
-                model = HUB_ENCODER  # not installed locally: the same model from the hub
-            self._model = SentenceTransformer(model, device=str(device))
+            self._model = SentenceTransformer(encoder_source(), device=str(device))
         return self._model
 
     def encode(self, texts: Sequence[str]):
         """Unit-length embeddings of ``texts`` (numpy, one row each); each distinct text is
-        encoded once per policy instance, in one batch per call."""
+        encoded once per policy instance, in one batch per call. With ``table``, sense
+        descriptions come from :func:`description_table`."""
         import numpy as np
 
+        if self.table and not self._table_read:
+            self._cache.update(description_table(self.examples, self.lemmas) or {})
+            self._table_read = True
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
             self._cache.update(zip(missing, self._encode_new(missing)))
@@ -212,6 +219,13 @@ class ContextSenses(SensePolicy):
         return self._encoder().encode(
             texts, batch_size=16, normalize_embeddings=True, convert_to_numpy=True
         )
+
+    def build_table(self) -> int:
+        """Encode and cache the :func:`description_table` of this policy's settings unless it
+        is cached already (minutes on a CPU, once per machine); the number of descriptions."""
+        table = description_table(self.examples, self.lemmas, self._encoder)
+        self._table_read = False  # read it on the next call
+        return len(table)
 
     def texts(self, synsets, words, exclude=None) -> list[str]:
         """What :meth:`scores` encodes: the sentence, then each synset's description."""
@@ -295,6 +309,144 @@ def shares_collocation(
     synset's word in one of the synset's examples (a content word, or a preposition or
     particle: articles, pronouns and auxiliaries do not count)."""
     return bool(_neighbours(words, index) & _example_neighbours(synset, exclude))
+
+
+# --------------------------------------------------------------------------- description table
+
+TABLE_KIND = "sense_descriptions"
+# Bumped when what the table holds changes: old cache entries are then not reused.
+TABLE_VERSION = 1
+TABLE_BATCH_SIZE = 16  # encoder inputs per call while building (the fastest on 2 CPU cores)
+TABLE_MIN_ROWS = 2000  # `textattack-bat evaluate` builds the table for runs this large
+
+
+def encoder_source() -> str:
+    """The ``context`` policy's sentence encoder: the installed MiniLM's folder, else (online)
+    the same model from the hub; offline without it, the resource error that names the fix."""
+    from textattack_bat import resources
+
+    try:
+        return str(resources.minilm_path())
+    except resources.ResourceNotFoundError:
+        if resources.is_offline():
+            raise
+        return HUB_ENCODER
+
+
+@lru_cache(maxsize=8)
+def _fingerprint(source: str) -> str:
+    """SHA-256 of a local file or folder (its files' relative names and contents); anything
+    else (a hub name) as is."""
+    import hashlib
+    from pathlib import Path
+
+    root = Path(source)
+    if not root.exists():
+        return source
+    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    sha = hashlib.sha256()
+    for path in files:
+        sha.update(path.relative_to(root).as_posix().encode() + b"\0")
+        sha.update(path.read_bytes())
+    return sha.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def description_synsets() -> tuple:
+    """Every synset whose description the antonym look-up can score, sorted by name: all senses
+    of each word that shares a sense with an antonym (WordNet's direct antonyms, any PoS)."""
+    from nltk.corpus import wordnet
+
+    words = {
+        name
+        for synset in wordnet.all_synsets()
+        if any(lemma.antonyms() for lemma in synset.lemmas())
+        for name in synset.lemma_names()
+    }
+    synsets = {s for word in words for s in wordnet.synsets(word)}
+    return tuple(sorted(synsets, key=lambda s: s.name()))
+
+
+_TABLES: dict[str, dict] = {}
+
+
+def _table_key(examples: bool, lemmas: bool, synsets: Sequence | None) -> tuple[str, dict]:
+    from textattack_bat import resources
+    from textattack_bat.lexicon import cache_files
+
+    fields = {
+        "encoder": _fingerprint(encoder_source()),
+        "wordnet": _fingerprint(resources.nltk_resource("wordnet")),
+        "examples": examples,
+        "lemmas": lemmas,
+        "synsets": "antonym words"
+        if synsets is None
+        else cache_files.digest({"names": [s.name() for s in synsets]}),
+        "version": TABLE_VERSION,
+    }
+    return cache_files.digest(fields), fields
+
+
+def description_table_path(examples: bool = True, lemmas: bool = False):
+    """Where the :func:`description_table` of these settings is (or would be) cached."""
+    from textattack_bat.lexicon import cache_files
+
+    return cache_files.paths(TABLE_KIND, _table_key(examples, lemmas, None)[0])[0]
+
+
+def description_table(
+    examples: bool = True,
+    lemmas: bool = False,
+    encoder=None,
+    synsets: Sequence | None = None,
+) -> dict | None:
+    """``description text -> unit-length embedding`` for every synset of ``synsets`` (None:
+    :func:`description_synsets`), described by :func:`describe` with ``examples`` / ``lemmas``.
+
+    Read from :mod:`~textattack_bat.lexicon.cache_files`, keyed by the encoder's files, WordNet's
+    version, the settings and the synsets; a process reads it once. When it is not cached:
+    with ``encoder`` (a callable giving the SentenceTransformer) it is encoded now, in a fixed
+    order and batch size, and cached; without, None."""
+    from textattack_bat.lexicon import cache_files
+
+    key, fields = _table_key(examples, lemmas, synsets)
+    if key not in _TABLES:
+        entry = cache_files.read(TABLE_KIND, key)
+        if entry is None:
+            if encoder is None:
+                return None
+            synsets = description_synsets() if synsets is None else synsets
+            entry = _build_table(key, fields, synsets, examples, lemmas, encoder)
+        vectors, meta = entry
+        _TABLES[key] = dict(zip(meta["texts"], vectors))
+    return _TABLES[key]
+
+
+def _build_table(key: str, fields: dict, synsets: Sequence, examples: bool, lemmas: bool, encoder):
+    import time
+
+    from textattack.shared import logger
+
+    from textattack_bat.lexicon import cache_files
+
+    texts = sorted({describe(s, None, examples, lemmas) for s in synsets})
+    logger.info(
+        f"Encoding {len(texts)} WordNet sense descriptions for the context sense policy, once "
+        f"(cached in {cache_files.cache_dir(TABLE_KIND)})."
+    )
+    start = time.perf_counter()
+    vectors = encoder().encode(
+        texts, batch_size=TABLE_BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True
+    )
+    meta = {
+        **fields,
+        "format": "textattack-bat/sense-descriptions",
+        "synset_count": len(synsets),
+        "seconds": round(time.perf_counter() - start, 1),
+        "texts": texts,
+    }
+    cache_files.write(TABLE_KIND, key, vectors, meta)
+    return cache_files.read(TABLE_KIND, key)
 
 
 def get_policy(policy: str | SensePolicy | None = None) -> SensePolicy:
