@@ -210,6 +210,7 @@ def test_one_default_policy_from_cli_to_sampler():
         AntonymSampler(table, senses="every")
 
 
+@pytest.mark.slow
 def test_description_synsets_hold_every_sense_of_words_with_antonyms():
     """By hand from WordNet 3.0: "instrumental" (antonym "vocal" in its musical sense) and "hot"
     bring all their senses, each once; "giraffe" has no antonym in any sense."""
@@ -258,10 +259,14 @@ def test_description_table_gives_the_encoders_vectors_and_the_same_decisions(
         return next(line for line in out if "sense-description-table" in line).split()
 
     assert doctor_line()[1:3] == ["not", "built"]
-    reading = ContextSenses()
     descriptions = {senses.describe(s) for s in synsets}
-    assert reading.build_table() == len(descriptions) > 200
+    assert cli.main(["build-sense-table", "--device", "cpu"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    printed = next(line for line in out if " sense descriptions in " in line).split()
+    assert int(printed[0]) == len(descriptions) > 200
+    assert printed[4] == str(senses.description_table_path())
     assert senses.description_table_path().is_file()
+    reading = ContextSenses()
     assert doctor_line()[1:] == ["found", str(senses.description_table_path())]
 
     stock = SentenceTransformer(str(resources.minilm_path()), device="cpu")
@@ -284,3 +289,29 @@ def test_description_table_gives_the_encoders_vectors_and_the_same_decisions(
     assert not descriptions & set(read)
     assert len(descriptions & set(live)) > 50
     assert sorted(read) == sorted(t for t in live if t not in descriptions)
+
+
+def test_evaluate_builds_the_sense_table_for_large_runs_only(
+    monkeypatch, tmp_path, fresh_nli_model_dir, shared_data
+):
+    """``evaluate`` builds the table when it attacks ``TABLE_MIN_ROWS`` rows or more (set to 4
+    here, with a table of two words' senses, so that the run stays small)."""
+    from nltk.corpus import wordnet as wn
+
+    from textattack_bat import cli
+    from textattack_bat.lexicon import senses
+
+    synsets = tuple(sorted({*wn.synsets("hot"), *wn.synsets("instrumental")}, key=str))
+    monkeypatch.setenv("TA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(senses, "description_synsets", lambda: synsets)
+    monkeypatch.setattr(senses, "_TABLES", {})
+    monkeypatch.setattr(cli, "TABLE_MIN_ROWS", 4)
+    argv = ["evaluate", "--model", str(fresh_nli_model_dir), "--dataset-from-file",
+            str(shared_data / "snli_test.jsonl"), "--no-synonym", "--no-negation",
+            "--output-dir", str(tmp_path / "out"), "--num-examples"]  # fmt: skip
+    assert cli.main([*argv, "3"]) == 0
+    assert not senses.description_table_path().exists()
+    assert cli.main([*argv, "4", "--antonym-senses", "all"]) == 0
+    assert not senses.description_table_path().exists()
+    assert cli.main([*argv, "4"]) == 0
+    assert senses.description_table_path().is_file()

@@ -370,7 +370,7 @@ def description_synsets() -> tuple:
 _TABLES: dict[str, dict] = {}
 
 
-def _table_key(examples: bool, lemmas: bool, synsets: Sequence | None) -> tuple[str, dict]:
+def _table_key(examples: bool, lemmas: bool) -> tuple[str, dict]:
     from textattack_bat import resources
     from textattack_bat.lexicon import cache_files
 
@@ -379,9 +379,7 @@ def _table_key(examples: bool, lemmas: bool, synsets: Sequence | None) -> tuple[
         "wordnet": _fingerprint(resources.nltk_resource("wordnet")),
         "examples": examples,
         "lemmas": lemmas,
-        "synsets": "antonym words"
-        if synsets is None
-        else cache_files.digest({"names": [s.name() for s in synsets]}),
+        "synsets": "antonym words",  # description_synsets()
         "version": TABLE_VERSION,
     }
     return cache_files.digest(fields), fields
@@ -391,32 +389,26 @@ def description_table_path(examples: bool = True, lemmas: bool = False):
     """Where the :func:`description_table` of these settings is (or would be) cached."""
     from textattack_bat.lexicon import cache_files
 
-    return cache_files.paths(TABLE_KIND, _table_key(examples, lemmas, None)[0])[0]
+    return cache_files.paths(TABLE_KIND, _table_key(examples, lemmas)[0])[0]
 
 
-def description_table(
-    examples: bool = True,
-    lemmas: bool = False,
-    encoder=None,
-    synsets: Sequence | None = None,
-) -> dict | None:
-    """``description text -> unit-length embedding`` for every synset of ``synsets`` (None:
-    :func:`description_synsets`), described by :func:`describe` with ``examples`` / ``lemmas``.
+def description_table(examples: bool = True, lemmas: bool = False, encoder=None) -> dict | None:
+    """``description text -> unit-length embedding`` for every :func:`description_synsets`
+    synset, described by :func:`describe` with ``examples`` / ``lemmas``.
 
     Read from :mod:`~textattack_bat.lexicon.cache_files`, keyed by the encoder's files, WordNet's
-    version, the settings and the synsets; a process reads it once. When it is not cached:
+    files and the settings; a process reads it once. When it is not cached:
     with ``encoder`` (a callable giving the SentenceTransformer) it is encoded now, in a fixed
     order and batch size, and cached; without, None."""
     from textattack_bat.lexicon import cache_files
 
-    key, fields = _table_key(examples, lemmas, synsets)
+    key, fields = _table_key(examples, lemmas)
     if key not in _TABLES:
         entry = cache_files.read(TABLE_KIND, key)
         if entry is None:
             if encoder is None:
                 return None
-            synsets = description_synsets() if synsets is None else synsets
-            entry = _build_table(key, fields, synsets, examples, lemmas, encoder)
+            entry = _build_table(key, fields, description_synsets(), examples, lemmas, encoder)
         vectors, meta = entry
         _TABLES[key] = dict(zip(meta["texts"], vectors))
     return _TABLES[key]
