@@ -139,7 +139,7 @@ def _evaluate_here(args: argparse.Namespace, process_device) -> int:
     num_labels = len(dataset.label_names) if getattr(dataset, "label_names", None) else None
     model = load_classifier(args.model, num_labels=num_labels)
     rows = min(args.num_examples, len(dataset))
-    if args.antonym_senses == "context" and rows >= TABLE_MIN_ROWS:
+    if args.antonym_senses == ContextSenses.name and rows >= TABLE_MIN_ROWS:
         if distributed.is_main_process():  # one process builds; the others read it
             ContextSenses().build_table()
         distributed.barrier()
