@@ -33,6 +33,14 @@ SENSE_POLICIES: tuple[str, ...] = ("all", "first-sense", "lesk", "context")
 DEFAULT_SENSES = "context"
 CONTEXT_MARGIN = 0.25
 HUB_ENCODER = "sentence-transformers/all-MiniLM-L6-v2"
+ENCODER_BATCH_SIZE = 16  # encoder inputs per forward pass (the fastest on 2 CPU cores)
+
+
+def embed(encoder, texts: Sequence[str]):
+    """The SentenceTransformer ``encoder``'s unit-length embeddings of ``texts`` (numpy, a row each)."""
+    return encoder.encode(
+        list(texts), batch_size=ENCODER_BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True
+    )
 
 
 def policy_suffix(policy: str) -> str:
@@ -216,9 +224,7 @@ class ContextSenses(SensePolicy):
     def _encode_new(self, texts: list[str]):
         """The encoder's unit-length embeddings of ``texts`` (the batched attack engine,
         :mod:`textattack_bat.attack.engine`, gathers these calls across examples)."""
-        return self._encoder().encode(
-            texts, batch_size=16, normalize_embeddings=True, convert_to_numpy=True
-        )
+        return embed(self._encoder(), texts)
 
     def build_table(self) -> int:
         """Encode and cache the :func:`description_table` of this policy's settings unless it
@@ -316,7 +322,6 @@ def shares_collocation(
 TABLE_KIND = "sense_descriptions"
 # Bumped when what the table holds changes: old cache entries are then not reused.
 TABLE_VERSION = 1
-TABLE_BATCH_SIZE = 16  # encoder inputs per call while building (the fastest on 2 CPU cores)
 TABLE_MIN_ROWS = 2000  # `textattack-bat evaluate` builds the table for runs this large
 
 
@@ -427,9 +432,7 @@ def _build_table(key: str, fields: dict, synsets: Sequence, examples: bool, lemm
         f"(cached in {cache_files.cache_dir(TABLE_KIND)})."
     )
     start = time.perf_counter()
-    vectors = encoder().encode(
-        texts, batch_size=TABLE_BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True
-    )
+    vectors = embed(encoder(), texts)
     meta = {
         **fields,
         "format": "textattack-bat/sense-descriptions",
