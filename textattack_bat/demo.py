@@ -59,6 +59,7 @@ DEMO_TRAINING = dict(
     weight_decay=0.0,
     num_warmup_steps=0,
     max_length=64,
+    group_by_length=True,
     save_last=True,
     resume=False,
 )

@@ -66,6 +66,7 @@ RULES: dict[str, tuple[Callable[[object], bool], str]] = {
     "synonym_table": (_file_or_none, _TABLE),
     "antonym_table": (_file_or_none, _TABLE),
     "max_length": (lambda v: _integer(v) and v > 0, "an integer > 0"),
+    "group_by_length": (lambda v: isinstance(v, bool), "True or False"),
     "synonym_max_words": (
         lambda v: v is None or (_integer(v) and v > 0),
         "an integer > 0, or None for every word",
@@ -102,6 +103,9 @@ class BATTrainingArgs(textattack.TrainingArgs):
         triplet_lambda, pairwise_alpha, pairwise_beta, margin, distance: the loss.
         representation: ``cls``, ``mean`` or ``pooler`` (see representations).
         max_length: tokenizer truncation length.
+        group_by_length: batch rows of similar token length together (seeded random order of
+            batches; see :mod:`textattack_bat.training.batching`): far less padding, so faster
+            epochs; False (TextAttack's and transformers' default) draws random batches.
         synonym_table, antonym_table: JSON table paths; None builds them from the training data
             (synonyms from ``embedding``; antonyms from WordNet).
         embedding: ``auto`` (``counter-fitted`` when reachable, else ``glove-counterfitted``) |
@@ -150,6 +154,7 @@ class BATTrainingArgs(textattack.TrainingArgs):
     num_clean_epochs: int = 0
     checkpoint_interval_epochs: int = 1
     max_length: int = 128
+    group_by_length: bool = False
     triplet_lambda: float = 1.0
     pairwise_alpha: float = 1.0
     pairwise_beta: float = 1.2

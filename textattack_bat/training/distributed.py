@@ -10,16 +10,20 @@ Batches: :class:`ShardedBatchSampler` draws one permutation of the training rows
 ``batch_size * world_size`` rows and gives rank r the r-th slice of each. A single process with
 batch ``batch_size * world_size`` therefore sees exactly the same global batches; the last global
 batch is filled up from the start of the permutation so that every rank takes the same number
-of steps.
+of steps. With ``lengths``, the rows of each global batch are of similar length
+(:func:`textattack_bat.training.batching.length_grouped`); one process sees the same global
+batches when the rows fill whole global batches.
 """
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import torch
+
+from textattack_bat.training.batching import length_grouped
 
 
 def world_size() -> int:
@@ -100,25 +104,36 @@ def contiguous_shard(items: list) -> list:
 class ShardedBatchSampler:
     """Per-rank batches of one seeded permutation per epoch (see the module docstring)."""
 
-    def __init__(self, num_rows: int, batch_size: int, seed: int, world: int = 1, rank: int = 0):
+    def __init__(
+        self,
+        num_rows: int,
+        batch_size: int,
+        seed: int,
+        world: int = 1,
+        rank: int = 0,
+        lengths: Sequence[int] | None = None,
+    ):
         if num_rows <= 0 or batch_size <= 0:
             raise ValueError(
                 f"Need rows and a positive batch size, got {num_rows} rows, batch {batch_size}."
             )
+        if lengths is not None and len(lengths) != num_rows:
+            raise ValueError(f"{len(lengths)} lengths for {num_rows} rows: give one per row.")
         self.num_rows, self.batch_size, self.seed = num_rows, batch_size, seed
-        self.world, self.rank = world, rank
+        self.world, self.rank, self.lengths = world, rank, lengths
 
     def __len__(self) -> int:
         return math.ceil(self.num_rows / (self.batch_size * self.world))
 
     def __iter__(self) -> Iterator[list[int]]:
-        order = torch.randperm(
-            self.num_rows, generator=torch.Generator().manual_seed(self.seed)
-        ).tolist()
+        generator = torch.Generator().manual_seed(self.seed)
+        order = torch.randperm(self.num_rows, generator=generator).tolist()
         step = self.batch_size * self.world
         if self.world > 1 and len(order) % step:
             padding = step - len(order) % step
             order += (order * (padding // len(order) + 1))[:padding]
+        if self.lengths is not None:
+            order = length_grouped(order, self.lengths, step, generator)
         for start in range(0, len(order), step):
             chunk = order[start : start + step]
             mine = chunk[self.rank * self.batch_size : (self.rank + 1) * self.batch_size]

@@ -29,12 +29,19 @@ import numpy as np
 import textattack
 import torch
 import tqdm
+import transformers
 from textattack.shared import logger
 
 from textattack_bat.datasets import default_antonym_flips, default_skip_labels, example_columns
 from textattack_bat.lexicon.tables import PerturbationTable, vocabulary
-from textattack_bat.models import check_labels, unwrap
-from textattack_bat.training import checkpoints, distributed, random_states, training_tables
+from textattack_bat.models import check_labels, model_inputs, unwrap
+from textattack_bat.training import (
+    checkpoints,
+    distributed,
+    optimizers,
+    random_states,
+    training_tables,
+)
 from textattack_bat.training.arguments import BATTrainingArgs, SettingError, training_plan
 from textattack_bat.training.distributed import ShardedBatchSampler
 from textattack_bat.training.losses import PairwiseContrastiveLoss, TripletContrastiveLoss
@@ -136,6 +143,17 @@ class PerturbationTrainer(textattack.Trainer):
         self._report_coverage(self._antonym_table, "antonym")
         return self._antonym_table
 
+    @functools.cached_property
+    def _lengths(self) -> list[int]:
+        """Each training row's input length (tokens up to ``max_length``; words for a model
+        that is not a transformer): what ``group_by_length`` sorts by."""
+        if not isinstance(unwrap(self.model_wrapper.model), transformers.PreTrainedModel):
+            return [sum(len(column.split()) for column in texts) for texts in self.texts]
+        ids = self.model_wrapper.tokenizer(
+            model_inputs(self.texts), truncation=True, max_length=self.training_args.max_length
+        )["input_ids"]
+        return [len(row) for row in ids]
+
     def _report_coverage(self, table, kind: str) -> None:
         if kind not in self._reported:  # once per table
             self._reported.add(kind)
@@ -159,6 +177,7 @@ class PerturbationTrainer(textattack.Trainer):
             seed=self.training_args.random_seed * 1000 + self._epoch,
             world=distributed.processes(),
             rank=distributed.rank(),
+            lengths=self._lengths if self.training_args.group_by_length else None,
         )
 
         def collate(indices):
@@ -199,6 +218,17 @@ class PerturbationTrainer(textattack.Trainer):
         for key, value in terms.items():
             self._terms[key] = self._terms.get(key, 0.0) + float(value)
         self._term_steps += 1
+
+    def get_optimizer_and_scheduler(self, model, num_training_steps):
+        """TextAttack's AdamW groups and linear schedule, on the fused kernel where the device has
+        one (:func:`textattack_bat.training.optimizers.adamw`); other models keep TextAttack's."""
+        model = unwrap(model)
+        if not isinstance(model, transformers.PreTrainedModel):
+            return super().get_optimizer_and_scheduler(model, num_training_steps)
+        a = self.training_args
+        return optimizers.adamw(
+            model, a.learning_rate, a.weight_decay, a.num_warmup_steps, num_training_steps
+        )
 
     # ------------------------------------------------------------------ checkpoints
 
@@ -280,10 +310,10 @@ class PerturbationTrainer(textattack.Trainer):
         steps_per_epoch = math.ceil(
             len(self.texts) / (batch_size * world * args.gradient_accumulation_steps)
         )
+        model.to(textattack.shared.utils.device)  # first: the fused optimizer checks the device
         optimizer, scheduler = self.get_optimizer_and_scheduler(
             model, steps_per_epoch * args.num_epochs
         )
-        model.to(textattack.shared.utils.device)
         start_epoch, best = self._restore(model, optimizer, scheduler)
         if world > 1:
             device = textattack.shared.utils.device
