@@ -5,7 +5,8 @@ negatives; and whether such an edit really changes the label, judged by hand on 
 Training (the demo's protocol unless told otherwise): MiniLM with a seeded fresh head on
 ``--train-file`` (default: the 3000 shipped SNLI training rows; the 9842-row setup of
 ``bench/bat_negatives.py`` is ``--train-file ../shared/data/snli_validation.jsonl``), max length
-64, batch 32, lr 5e-5, no warm-up, seed 0; ``--warm-start-epochs`` shared cross-entropy epochs,
+64, batch 32 (random batches, not the demo's length-grouped ones), lr 5e-5, no warm-up, seed 0;
+``--warm-start-epochs`` shared cross-entropy epochs,
 then ``--epochs`` more of each configuration from that one model, all through the same loop:
 
 - ``normal``: cross-entropy;
@@ -85,7 +86,7 @@ def train(model, rows, out: Path, epochs: int, seed: int, clean: bool, overrides
         num_epochs=epochs,
         num_clean_epochs=epochs if clean else 0,
         random_seed=seed,
-        **DEMO_TRAINING,
+        **{**DEMO_TRAINING, "group_by_length": False},  # this file's runs: random batches
         **{**DEMO_BAT, **overrides},
     )
     trainer = BATTrainer(model, "classification", rows, None, args)
@@ -142,6 +143,7 @@ def run(args) -> None:
         }
         results["settings"] = {
             **DEMO_TRAINING,
+            "group_by_length": False,
             **DEMO_BAT,
             "train_file": shown(args.train_file),
             "train_rows": len(train_rows),
