@@ -3,7 +3,9 @@
 Two loops, never mixed in one ratio:
 - this package's loop (``BATTrainer`` / ``SAFERTrainer``: dynamic padding, max length 128):
   ``normal`` (the same trainer with every epoch clean: cross-entropy only, no perturbation),
-  ``safer``, ``bat-pairwise``, ``bat-triplet``; ratios are to ``normal``;
+  ``safer``, ``bat-pairwise``, ``bat-triplet``; ratios are to ``normal``; and the same loop
+  with length-grouped batches (``group_by_length``): ``normal (grouped)`` and
+  ``bat-triplet (grouped)``, the latter's ratio to the former;
 - TextAttack's own loop (``textattack.Trainer``: pads every batch to the max length, 128):
   ``textattack-normal`` and ``a2t`` (A2T generating adversarial examples before its epoch);
   ``a2t`` is reported against ``textattack-normal``.
@@ -71,6 +73,8 @@ def a2t_offline(model_wrapper, synonyms):
 
 
 OURS = ("normal", "safer", "bat-pairwise", "bat-triplet")
+GROUPED = " (grouped)"
+OURS_GROUPED = ("normal" + GROUPED, "bat-triplet" + GROUPED)
 TEXTATTACK_LOOP = ("textattack-normal", "a2t")
 
 
@@ -99,9 +103,11 @@ def main() -> None:
         random_seed=0,
     )
 
-    def ours(method: str, out: str):
+    def ours(name: str, out: str):
+        method = name.removesuffix(GROUPED)
         trainer_class = SAFERTrainer if method == "safer" else BATTrainer
         options = dict(method="bat-triplet", num_clean_epochs=1) if method == "normal" else {}
+        options["group_by_length"] = name.endswith(GROUPED)
         return trainer_class(
             load_classifier(None, 3),
             "classification",
@@ -126,7 +132,7 @@ def main() -> None:
             textattack.TrainingArgs(output_dir=out, num_clean_epochs=0, **common),
         )
 
-    times: dict[str, list[float]] = {name: [] for name in OURS + TEXTATTACK_LOOP}
+    times: dict[str, list[float]] = {name: [] for name in OURS + OURS_GROUPED + TEXTATTACK_LOOP}
     with tempfile.TemporaryDirectory() as tmp:
         for repeat in range(args.repeats):
             for name in times:
@@ -158,12 +164,12 @@ def main() -> None:
         "|---|---|---|---|",
     ]
     for name in times:
-        loop = (
-            "TextAttack's Trainer (pads to 128)"
-            if name in TEXTATTACK_LOOP
-            else "textattack-bat (dynamic padding)"
-        )
-        reference = median["textattack-normal" if name in TEXTATTACK_LOOP else "normal"]
+        if name in TEXTATTACK_LOOP:
+            loop, reference = "TextAttack's Trainer (pads to 128)", median["textattack-normal"]
+        elif name in OURS_GROUPED:
+            loop, reference = "textattack-bat (length-grouped batches)", median[OURS_GROUPED[0]]
+        else:
+            loop, reference = "textattack-bat (dynamic padding)", median["normal"]
         lines.append(
             f"| {loop} | {name} | {median[name]:.1f} [{min(times[name]):.1f}, {max(times[name]):.1f}] "
             f"| {median[name] / reference:.2f}x |"
@@ -173,7 +179,8 @@ def main() -> None:
         f"Loops side by side (not a like-for-like ratio of methods): `normal` in this package's loop "
         f"{median['normal']:.1f} s vs TextAttack's {median['textattack-normal']:.1f} s "
         f"({median['normal'] / median['textattack-normal']:.2f}x). BAT-Triplet's added cost over its "
-        f"loop's normal: {median['bat-triplet'] / median['normal']:.2f}x; A2T's over its loop's normal: "
+        f"loop's normal: {median['bat-triplet'] / median['normal']:.2f}x (length-grouped: "
+        f"{median[OURS_GROUPED[1]] / median[OURS_GROUPED[0]]:.2f}x); A2T's over its loop's normal: "
         f"{median['a2t'] / median['textattack-normal']:.2f}x.",
         "",
         "Raw seconds: `training_speed.json`.",
