@@ -305,7 +305,7 @@ def test_evaluate_builds_the_sense_table_for_large_runs_only(
     monkeypatch.setenv("TA_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(senses, "description_synsets", lambda: synsets)
     monkeypatch.setattr(senses, "_TABLES", {})
-    monkeypatch.setattr(cli, "TABLE_MIN_ROWS", 4)
+    monkeypatch.setattr(senses, "TABLE_MIN_ROWS", 4)
     argv = ["evaluate", "--model", str(fresh_nli_model_dir), "--dataset-from-file",
             str(shared_data / "snli_test.jsonl"), "--no-synonym", "--no-negation",
             "--output-dir", str(tmp_path / "out"), "--num-examples"]  # fmt: skip
@@ -315,3 +315,34 @@ def test_evaluate_builds_the_sense_table_for_large_runs_only(
     assert not senses.description_table_path().exists()
     assert cli.main([*argv, "4"]) == 0
     assert senses.description_table_path().is_file()
+
+
+def test_bat_training_builds_the_sense_table_for_large_datasets_only(monkeypatch, tmp_path):
+    """A BAT epoch with the default policy builds the table first when the training set has
+    ``TABLE_MIN_ROWS`` rows or more (set to 8 here, with a table of two words' senses); with
+    7 rows, or with ``antonym_senses="all"``, it does not."""
+    from nltk.corpus import wordnet as wn
+
+    from textattack_bat import BATTrainer, BATTrainingArgs, load_jsonl_dataset
+    from textattack_bat.datasets import shipped_path
+    from textattack_bat.lexicon import senses
+    from textattack_bat.lexicon.tables import SynonymTable
+    from textattack_bat.models import load_classifier
+
+    synsets = tuple(sorted({*wn.synsets("hot"), *wn.synsets("instrumental")}, key=str))
+    monkeypatch.setenv("TA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(senses, "description_synsets", lambda: synsets)
+    monkeypatch.setattr(senses, "_TABLES", {})
+    monkeypatch.setattr(senses, "TABLE_MIN_ROWS", 8)
+
+    def epoch(rows: int, policy: str) -> bool:
+        train = load_jsonl_dataset(shipped_path("snli_train_sample.jsonl"), limit=rows)
+        args = BATTrainingArgs(output_dir=str(tmp_path / f"{rows}-{policy}"), num_epochs=1,
+                               per_device_train_batch_size=8, antonym_senses=policy)  # fmt: skip
+        model = load_classifier(None, num_labels=3, seed=0)
+        BATTrainer(model, "classification", train, None, args, synonym_table=SynonymTable({})).train()  # fmt: skip
+        return senses.description_table_path().is_file()
+
+    assert not epoch(7, "context")
+    assert not epoch(8, "all")
+    assert epoch(8, "context")

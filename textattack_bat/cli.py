@@ -127,7 +127,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
 def _evaluate_here(args: argparse.Namespace, process_device) -> int:
     from textattack_bat.evaluation.robustness import evaluate_robustness
-    from textattack_bat.lexicon.senses import ContextSenses
+    from textattack_bat.lexicon.senses import ContextSenses, wants_table
     from textattack_bat.models import load_classifier
     from textattack_bat.training import distributed
 
@@ -139,10 +139,8 @@ def _evaluate_here(args: argparse.Namespace, process_device) -> int:
     num_labels = len(dataset.label_names) if getattr(dataset, "label_names", None) else None
     model = load_classifier(args.model, num_labels=num_labels)
     rows = min(args.num_examples, len(dataset))
-    if args.antonym_senses == ContextSenses.name and rows >= TABLE_MIN_ROWS:
-        if distributed.is_main_process():  # one process builds; the others read it
-            ContextSenses().build_table()
-        distributed.barrier()
+    if wants_table(args.antonym_senses, rows):
+        distributed.main_process_first(ContextSenses().build_table)
     synonym_options = {
         "embedding": args.embedding,
         "sentence_encoder": None if args.sentence_encoder == "none" else args.sentence_encoder,

@@ -322,7 +322,15 @@ def shares_collocation(
 TABLE_KIND = "sense_descriptions"
 # Bumped when what the table holds changes: old cache entries are then not reused.
 TABLE_VERSION = 1
-TABLE_MIN_ROWS = 2000  # `textattack-bat evaluate` builds the table for runs this large
+TABLE_MIN_ROWS = 2000  # evaluation and BAT training build the table for runs this large
+
+
+def wants_table(senses: str | SensePolicy | None, rows: int) -> bool:
+    """Whether a run of ``rows`` rows with the sense policy ``senses`` builds the description
+    table first: the ``context`` policy (the default) on :data:`TABLE_MIN_ROWS` rows or more,
+    where the table's build (minutes on a CPU, once per machine) costs less than it saves."""
+    name = getattr(senses, "name", senses or DEFAULT_SENSES)
+    return name == ContextSenses.name and rows >= TABLE_MIN_ROWS
 
 
 def encoder_source() -> str:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import torch
 
@@ -74,6 +74,13 @@ def teardown() -> None:
 def barrier() -> None:
     if is_distributed():
         torch.distributed.barrier()
+
+
+def main_process_first(job: Callable[[], object]) -> None:
+    """Run ``job`` on rank 0 while the other processes wait (a cache the others then read)."""
+    if is_main_process():
+        job()
+    barrier()
 
 
 def global_sum(value: torch.Tensor) -> torch.Tensor:

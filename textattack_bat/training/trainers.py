@@ -33,6 +33,7 @@ import transformers
 from textattack.shared import logger
 
 from textattack_bat.datasets import default_antonym_flips, default_skip_labels, example_columns
+from textattack_bat.lexicon.senses import get_policy, wants_table
 from textattack_bat.lexicon.tables import PerturbationTable, vocabulary
 from textattack_bat.models import check_labels, model_inputs, unwrap
 from textattack_bat.training import (
@@ -473,11 +474,14 @@ class BATTrainer(PerturbationTrainer):
             self.synonym_table, seed=seed, max_words=self.training_args.synonym_max_words
         )(self.texts, epoch)
         if self._antonym_sampler is None:
+            policy = get_policy(self.training_args.antonym_senses)
+            if wants_table(policy, len(self.texts)):  # dataset scale: encode descriptions once
+                distributed.main_process_first(policy.build_table)
             self._antonym_sampler = AntonymSampler(
                 self.antonym_table,
                 self.skip_labels,
                 seed=seed + 1,
-                senses=self.training_args.antonym_senses,
+                senses=policy,
                 positions=self.training_args.antonym_positions,
             )
         copies = {"synonym_texts": synonyms, "synonym_mask": synonym_mask}
