@@ -41,6 +41,7 @@ from pathlib import Path
 import textattack
 import torch
 from result_files import write_result  # bench/, the script's folder
+from sense_table_setup import sense_table
 from textattack import Attack
 from textattack.attack_results import (
     FailedAttackResult,
@@ -61,7 +62,7 @@ from textattack_bat.attack.goal_functions import UndersensitivityClassification
 from textattack_bat.attack.recipes import AntonymUnderNLI
 from textattack_bat.datasets import read_jsonl_rows
 from textattack_bat.evaluation.rates import Rate
-from textattack_bat.lexicon.senses import ContextSenses, description_table_path
+from textattack_bat.lexicon.senses import ContextSenses
 from textattack_bat.models import load_classifier
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,24 +143,6 @@ def run(name, attack, rows):
         "seconds": seconds,
         "examples_per_second": len(rows) / seconds,
     }
-
-
-def sense_table() -> dict:
-    """Build the context policy's sense-description table unless cached; how long it took."""
-    import json
-
-    path = description_table_path()
-    cached = path.is_file()
-    start = time.perf_counter()
-    count = ContextSenses().build_table()
-    seconds = time.perf_counter() - start
-    built = json.loads(path.with_suffix(".json").read_text())["seconds"]
-    how = (
-        f"was in the cache already (its build took {built:.0f} s)"
-        if cached
-        else f"was built before the runs in {seconds:.0f} s ({built:.0f} s encoding)"
-    )
-    return {"descriptions": count, "cached_before": cached, "build_seconds": built, "how": how}
 
 
 def main() -> None:

@@ -46,7 +46,7 @@ def _sense_table_status() -> tuple[str, str]:
         return "found", str(path)
     return "not built", (
         "built by `textattack-bat build-sense-table` (once, minutes on a CPU) or by `evaluate` "
-        f"on {TABLE_MIN_ROWS}+ rows; until then descriptions are encoded as needed"
+        f"and BAT training on {TABLE_MIN_ROWS}+ rows; until then descriptions are encoded as needed"
     )
 
 
