@@ -1,7 +1,7 @@
 """Length-grouped batches (``BATTrainingArgs.group_by_length``).
 
-Random batches of SNLI pairs hold about 1.8 tokens for every real one: each row is padded to
-the batch's longest. Grouping rows of similar length, as transformers' ``LengthGroupedSampler``
+Random batches of SNLI pairs hold about 1.8 tokens for every real one, length-grouped ones about
+1.0 (``bench/results/training_step.md``): each row is padded to the batch's longest. Grouping rows of similar length, as transformers' ``LengthGroupedSampler``
 does, removes most of that padding while every row is still seen once per epoch, in a seeded
 random order of batches.
 """

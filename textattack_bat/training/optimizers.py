@@ -36,8 +36,9 @@ def adamw(
     fused: bool | None = None,
 ) -> tuple[torch.optim.AdamW, torch.optim.lr_scheduler.LambdaLR]:
     """AdamW with decay ``weight_decay`` on all parameters but :data:`NO_DECAY`'s, learning rate
-    ``learning_rate * min(t / w, (T - t) / (T - w))`` (w warm-up steps, a fraction of T when a
-    float; T training steps); ``fused``: None uses the fused kernel where supported."""
+    ``learning_rate * t / w`` for step t < w, then ``learning_rate * max(0, (T - t) / (T - w))``
+    (w warm-up steps, a fraction of T when a float; T training steps); ``fused``: None uses the
+    fused kernel where supported."""
     named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     parameters = [p for _, p in named]
     if fused is None:
