@@ -1,8 +1,9 @@
 """Two costs of a training step that do not depend on the method (issue 24): the optimizer update
 and the padding of a batch.
 
-1. AdamW on MiniLM's parameters (random gradients): PyTorch's per-tensor loop (``foreach=False``, what TextAttack's Trainer gets on a CPU), its multi-tensor
-   path (``foreach=True``) and the fused kernel the trainers use
+1. AdamW on MiniLM's parameters (random gradients): PyTorch's per-tensor loop
+   (``foreach=False``, what TextAttack's Trainer gets on a CPU), its multi-tensor path
+   (``foreach=True``) and the fused kernel the trainers use
    (``textattack_bat.training.optimizers.adamw``); interleaved repeats, median seconds per step.
 2. Tokens per real token of one epoch's batches of the demo's training rows (MiniLM's tokenizer,
    the demo's max length and batch size): random batches (``ShardedBatchSampler``) and
@@ -25,7 +26,8 @@ from result_files import write_result  # bench/, the script's folder
 
 from textattack_bat.datasets import example_columns, load_jsonl_dataset, shipped_path
 from textattack_bat.demo import DEMO_TRAINING
-from textattack_bat.models import load_classifier, model_inputs
+from textattack_bat.models import load_classifier
+from textattack_bat.training.batching import input_lengths
 from textattack_bat.training.distributed import ShardedBatchSampler
 from textattack_bat.training.optimizers import adamw
 
@@ -60,9 +62,7 @@ def padding_ratios(rows: int, seeds: list[int]) -> dict[str, list[float]]:
     train = load_jsonl_dataset(shipped_path("snli_train_sample.jsonl"), limit=rows)
     wrapper = load_classifier(None, num_labels=3, seed=0)
     max_length, batch = DEMO_TRAINING["max_length"], DEMO_TRAINING["per_device_train_batch_size"]
-    texts = model_inputs([example_columns(x) for x, _ in train])
-    ids = wrapper.tokenizer(texts, truncation=True, max_length=max_length)["input_ids"]
-    lengths = [len(row) for row in ids]
+    lengths = input_lengths(wrapper, [example_columns(x) for x, _ in train], max_length)
     real = sum(lengths)
     ratios: dict[str, list[float]] = {"random batches": [], "length-grouped batches": []}
     for seed in seeds:

@@ -291,21 +291,29 @@ def test_description_table_gives_the_encoders_vectors_and_the_same_decisions(
     assert sorted(read) == sorted(t for t in live if t not in descriptions)
 
 
-def test_evaluate_builds_the_sense_table_for_large_runs_only(
-    monkeypatch, tmp_path, fresh_nli_model_dir, shared_data
-):
-    """``evaluate`` builds the table when it attacks ``TABLE_MIN_ROWS`` rows or more (set to 4
-    here, with a table of two words' senses, so that the run stays small)."""
+def _two_word_table_cache(monkeypatch, tmp_path, min_rows: int):
+    """An empty cache in ``tmp_path``, a description table of the senses of "hot" and
+    "instrumental" only (so that a build stays small) and ``TABLE_MIN_ROWS = min_rows``."""
     from nltk.corpus import wordnet as wn
 
-    from textattack_bat import cli
     from textattack_bat.lexicon import senses
 
     synsets = tuple(sorted({*wn.synsets("hot"), *wn.synsets("instrumental")}, key=str))
     monkeypatch.setenv("TA_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(senses, "description_synsets", lambda: synsets)
     monkeypatch.setattr(senses, "_TABLES", {})
-    monkeypatch.setattr(senses, "TABLE_MIN_ROWS", 4)
+    monkeypatch.setattr(senses, "TABLE_MIN_ROWS", min_rows)
+    return senses
+
+
+def test_evaluate_builds_the_sense_table_for_large_runs_only(
+    monkeypatch, tmp_path, fresh_nli_model_dir, shared_data
+):
+    """``evaluate`` builds the table when it attacks ``TABLE_MIN_ROWS`` rows or more (set to 4
+    here, with a table of two words' senses, so that the run stays small)."""
+    from textattack_bat import cli
+
+    senses = _two_word_table_cache(monkeypatch, tmp_path, min_rows=4)
     argv = ["evaluate", "--model", str(fresh_nli_model_dir), "--dataset-from-file",
             str(shared_data / "snli_test.jsonl"), "--no-synonym", "--no-negation",
             "--output-dir", str(tmp_path / "out"), "--num-examples"]  # fmt: skip
@@ -321,19 +329,12 @@ def test_bat_training_builds_the_sense_table_for_large_datasets_only(monkeypatch
     """A BAT epoch with the default policy builds the table first when the training set has
     ``TABLE_MIN_ROWS`` rows or more (set to 8 here, with a table of two words' senses); with
     7 rows, or with ``antonym_senses="all"``, it does not."""
-    from nltk.corpus import wordnet as wn
-
     from textattack_bat import BATTrainer, BATTrainingArgs, load_jsonl_dataset
     from textattack_bat.datasets import shipped_path
-    from textattack_bat.lexicon import senses
     from textattack_bat.lexicon.tables import SynonymTable
     from textattack_bat.models import load_classifier
 
-    synsets = tuple(sorted({*wn.synsets("hot"), *wn.synsets("instrumental")}, key=str))
-    monkeypatch.setenv("TA_CACHE_DIR", str(tmp_path))
-    monkeypatch.setattr(senses, "description_synsets", lambda: synsets)
-    monkeypatch.setattr(senses, "_TABLES", {})
-    monkeypatch.setattr(senses, "TABLE_MIN_ROWS", 8)
+    senses = _two_word_table_cache(monkeypatch, tmp_path, min_rows=8)
 
     def epoch(rows: int, policy: str) -> bool:
         train = load_jsonl_dataset(shipped_path("snli_train_sample.jsonl"), limit=rows)

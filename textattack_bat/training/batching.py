@@ -11,8 +11,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import torch
+import transformers
+
+from textattack_bat.models import model_inputs, unwrap
 
 GROUP_BATCHES = 50  # batches per sorted group, as transformers' LengthGroupedSampler
+
+
+def input_lengths(model_wrapper, texts: Sequence[tuple[str, ...]], max_length: int) -> list[int]:
+    """Each row's model input length: tokens up to ``max_length`` for a transformers model,
+    words for any other (TextAttack's LSTM/CNN). What ``group_by_length`` sorts by."""
+    if not isinstance(unwrap(model_wrapper.model), transformers.PreTrainedModel):
+        return [sum(len(column.split()) for column in row) for row in texts]
+    ids = model_wrapper.tokenizer(model_inputs(texts), truncation=True, max_length=max_length)
+    return [len(row) for row in ids["input_ids"]]
 
 
 def length_grouped(

@@ -35,7 +35,7 @@ from textattack.shared import logger
 from textattack_bat.datasets import default_antonym_flips, default_skip_labels, example_columns
 from textattack_bat.lexicon.senses import get_policy, wants_table
 from textattack_bat.lexicon.tables import PerturbationTable, vocabulary
-from textattack_bat.models import check_labels, model_inputs, unwrap
+from textattack_bat.models import check_labels, unwrap
 from textattack_bat.training import (
     checkpoints,
     distributed,
@@ -44,6 +44,7 @@ from textattack_bat.training import (
     training_tables,
 )
 from textattack_bat.training.arguments import BATTrainingArgs, SettingError, training_plan
+from textattack_bat.training.batching import input_lengths
 from textattack_bat.training.distributed import ShardedBatchSampler
 from textattack_bat.training.losses import PairwiseContrastiveLoss, TripletContrastiveLoss
 from textattack_bat.training.miners import NegativeMiner
@@ -146,14 +147,8 @@ class PerturbationTrainer(textattack.Trainer):
 
     @functools.cached_property
     def _lengths(self) -> list[int]:
-        """Each training row's input length (tokens up to ``max_length``; words for a model
-        that is not a transformer): what ``group_by_length`` sorts by."""
-        if not isinstance(unwrap(self.model_wrapper.model), transformers.PreTrainedModel):
-            return [sum(len(column.split()) for column in texts) for texts in self.texts]
-        ids = self.model_wrapper.tokenizer(
-            model_inputs(self.texts), truncation=True, max_length=self.training_args.max_length
-        )["input_ids"]
-        return [len(row) for row in ids]
+        """Each training row's input length (:func:`~textattack_bat.training.batching.input_lengths`)."""
+        return input_lengths(self.model_wrapper, self.texts, self.training_args.max_length)
 
     def _report_coverage(self, table, kind: str) -> None:
         if kind not in self._reported:  # once per table
