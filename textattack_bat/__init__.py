@@ -53,6 +53,7 @@ _EXPORTS = {
     "evaluate_robustness": "evaluation.robustness",
     "RobustnessCallback": "evaluation.robustness",
     "GreedyWordSwapWIRProtocols": "attack.search_methods",
+    "GreedyWordSwapWIRRankIfNeeded": "attack.search_methods",
     "BatchedAttacker": "attack.engine",
     "Rate": "evaluation.rates",
     "wilson_interval": "evaluation.rates",

@@ -25,6 +25,7 @@ from textattack_bat.attack.constraints import TEXTFOOLER_STOPWORDS, ColumnModifi
 from textattack_bat.attack.constraints import sentence_encoder as build_sentence_encoder
 from textattack_bat.attack.goal_functions import UndersensitivityClassification
 from textattack_bat.attack.recipe_names import RECIPES
+from textattack_bat.attack.search_methods import GreedyWordSwapWIRRankIfNeeded
 from textattack_bat.attack.transformations import WordNegation, WordSwapAntonym
 from textattack_bat.lexicon.senses import SensePolicy
 
@@ -55,7 +56,8 @@ class AntonymUnderChen2022(AttackRecipe):
 
     Transformation: :class:`WordSwapAntonym`. Constraints: TextFooler stopwords, PartOfSpeech
     (no verb/noun swap), at most one perturbed word across all input columns, no repeated
-    modification; no sentence-similarity constraint. Search: TextAttack's ``GreedyWordSwapWIR``.
+    modification; no sentence-similarity constraint. Search: TextAttack's ``GreedyWordSwapWIR``
+    (:class:`GreedyWordSwapWIRRankIfNeeded`: no gradient where one word or none can be swapped).
     Goal: :class:`UndersensitivityClassification`.
 
     Options:
@@ -131,7 +133,9 @@ def undersensitivity_attack(
         improve_only=recipe.improve_only if improve_only is None else improve_only,
     )
     if search_method is None:
-        search_method = GreedyWordSwapWIR(wir_method=resolve_wir_method(model_wrapper, wir_method))
+        search_method = GreedyWordSwapWIRRankIfNeeded(
+            wir_method=resolve_wir_method(model_wrapper, wir_method)
+        )
     return Attack(goal_function, constraints, transformation, search_method)
 
 
@@ -149,7 +153,8 @@ class NegationUnderChen2022(AttackRecipe):
     Transformation: :class:`WordNegation` (already negated verbs are skipped). Constraints: one
     edit (:class:`MaxEdits`; an edit may change several words), no stopword list (negation edits
     are made at auxiliaries and negators, which stopword lists hold). Search: TextAttack's
-    ``GreedyWordSwapWIR`` over the words that have an edit. Goal: :class:`UndersensitivityClassification`.
+    ``GreedyWordSwapWIR`` over the words that have an edit (:class:`GreedyWordSwapWIRRankIfNeeded`).
+    Goal: :class:`UndersensitivityClassification`.
 
     Options: ``skip_labels``, ``modifiable_columns``, ``wir_method``, ``improve_only`` and
     ``search_method`` as in :class:`AntonymUnderChen2022`.

@@ -1,12 +1,38 @@
-"""Search for evaluation: both antonym-ASR protocols from one pass over the candidates."""
+"""Greedy word-importance search: TextAttack's, without gradients that cannot change the order;
+for evaluation, both antonym-ASR protocols from one pass over the candidates."""
 
 from __future__ import annotations
 
+import copy
+
+import numpy as np
 from textattack.goal_function_results import GoalFunctionResultStatus
 from textattack.search_methods import GreedyWordSwapWIR
 
 
-class GreedyWordSwapWIRProtocols(GreedyWordSwapWIR):
+class GreedyWordSwapWIRRankIfNeeded(GreedyWordSwapWIR):
+    """TextAttack's ``GreedyWordSwapWIR``, except that gradient ranking skips the gradient when
+    fewer than two words can be swapped: one word (or none) has one order, whatever the
+    gradient. TextAttack counts no query for a gradient, so results, perturbed texts and query
+    counts are the stock search's; only the forward-backward pass is saved. Recipes whose
+    transformation offers only the words it can swap (the antonym recipes) have such rows often.
+    """
+
+    def _get_index_order(self, initial_text, max_len=-1):
+        if self.wir_method != "gradient":
+            return super()._get_index_order(initial_text, max_len)
+        found = self.get_indices_to_order(initial_text)
+        indices = found[1]
+        if getattr(self, "truncate_words_to", None) is not None:
+            indices = sorted(indices)[: self.truncate_words_to]
+        if len(indices) < 2:
+            return np.array(indices, dtype=int), False
+        ranking = copy.copy(self)  # the stock ranking, on the indices found above
+        ranking.get_indices_to_order = lambda text, **kwargs: (found[0], list(found[1]))
+        return GreedyWordSwapWIR._get_index_order(ranking, initial_text, max_len)
+
+
+class GreedyWordSwapWIRProtocols(GreedyWordSwapWIRRankIfNeeded):
     """TextAttack's greedy WIR search for one-swap attacks, deciding both protocols at once.
 
     Goes through the words in ``wir_method`` order and evaluates every allowed swap of the
