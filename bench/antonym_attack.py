@@ -6,7 +6,9 @@ Same model, same MNLI rows, one run, configurations side by side:
              restriction, every word ranked), improve-only goal, gradient word ranking,
              TextAttack's HuggingFaceModelWrapper (pads every query to the max length, 128)
   ours       AntonymUnderNLI: PoS-restricted inflected antonyms, only words with antonyms
-             ranked, paper-definition goal, gradient ranking, dynamic-padding wrapper
+             ranked (no gradient where one word or none can be swapped), paper-definition goal,
+             gradient ranking, dynamic-padding wrapper (its last layer computes only the token
+             the classifier reads)
   ours-improve       the same with improve_only=True (the authors' protocol)
   ours-stock-wrapper ours with TextAttack's padding wrapper (separates the wrapper's share)
   ours-improve-senses-all  ours-improve with every WordNet sense (the authors' sense rule; the

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,71 @@ from textattack_bat import resources
 MAX_LENGTH = 128  # the paper's maximum sequence length
 
 
+class FirstTokenLayer(torch.nn.Module):
+    """A BERT encoder layer that outputs only the first token's hidden state.
+
+    Sequence classification reads nothing else of the last layer: BERT's pooler and classifier
+    take position 0. So in the last layer only the first token's query, attention output and
+    feed-forward block are needed: ``h_0' = FFN(LN(h_0 + Attn(q(h_0), k(H), v(H))))``. Keys and
+    values still come from every token, so ``h_0'`` is the full layer's up to floating-point
+    rounding (about 1e-6 in the logits); the other positions, which no head reads, are not
+    computed (about 5/6 of the layer's work).
+    """
+
+    def __init__(self, layer: torch.nn.Module):
+        super().__init__()
+        self.layer = layer
+
+    def forward(self, hidden_states, attention_mask=None, *args, **kwargs):
+        attention = self.layer.attention.self
+        batch, first = hidden_states.shape[0], hidden_states[:, :1]
+
+        def heads(x):
+            return x.view(batch, -1, attention.num_attention_heads, attention.attention_head_size)
+
+        query, key, value = (
+            heads(projection).transpose(1, 2)
+            for projection in (
+                attention.query(first),
+                attention.key(hidden_states),
+                attention.value(hidden_states),
+            )
+        )
+        mask = None if attention_mask is None else attention_mask[:, :, :1, :]
+        context = torch.nn.functional.scaled_dot_product_attention(query, key, value, mask)
+        context = context.transpose(1, 2).reshape(batch, 1, attention.all_head_size)
+        return (self.layer.feed_forward_chunk(self.layer.attention.output(context, first)),)
+
+
+def first_token_only_applies(model: torch.nn.Module) -> bool:
+    """Whether :func:`first_token_only` shortens ``model``: a BERT sequence classifier in eval
+    mode (no dropout), absolute positions, encoder only."""
+    config = getattr(model, "config", None)
+    return (
+        isinstance(model, transformers.BertForSequenceClassification)
+        and not model.training
+        and getattr(config, "position_embedding_type", "absolute") == "absolute"
+        and not config.is_decoder
+        and config._attn_implementation in ("eager", "sdpa")
+    )
+
+
+@contextmanager
+def first_token_only(model: torch.nn.Module) -> Iterator[None]:
+    """Within the block, ``model``'s last encoder layer is a :class:`FirstTokenLayer` where
+    :func:`first_token_only_applies`; otherwise the model is left as it is."""
+    if not first_token_only_applies(model):
+        yield
+        return
+    layers = model.bert.encoder.layer
+    last = layers[-1]
+    layers[-1] = FirstTokenLayer(last)
+    try:
+        yield
+    finally:
+        layers[-1] = last
+
+
 class DynamicPaddingModelWrapper(HuggingFaceModelWrapper):
     """A faster drop-in for TextAttack's ``HuggingFaceModelWrapper``.
 
@@ -22,8 +88,17 @@ class DynamicPaddingModelWrapper(HuggingFaceModelWrapper):
     logits, far fewer tokens on short NLI pairs). ``get_grad`` (gradient word ranking) runs one
     forward pass in eval mode, unpadded, and asks autograd for the gradient of the loss w.r.t.
     the input embeddings only; TextAttack's runs two padded forward passes with dropout on and
-    computes every parameter gradient too.
+    computes every parameter gradient too. With ``first_token_only`` (default) a BERT
+    classifier's last layer computes only the token its head reads (:class:`FirstTokenLayer`;
+    the same logits and gradients up to rounding, about a seventh less work on MiniLM).
     """
+
+    def __init__(self, model, tokenizer, first_token_only: bool = True):
+        super().__init__(model, tokenizer)
+        self.first_token_only = first_token_only
+
+    def _shortened(self):
+        return first_token_only(self.model) if self.first_token_only else nullcontext()
 
     def _encode(self, text_input_list, padding=True):
         inputs = self.tokenizer(
@@ -38,7 +113,7 @@ class DynamicPaddingModelWrapper(HuggingFaceModelWrapper):
 
     def __call__(self, text_input_list):
         inputs = self._encode(text_input_list)
-        with torch.no_grad():
+        with torch.no_grad(), self._shortened():
             return self.model(**inputs).logits
 
     def get_grad(self, text_input):
@@ -58,7 +133,7 @@ class DynamicPaddingModelWrapper(HuggingFaceModelWrapper):
         self.model.eval()
         try:
             inputs = self._encode(list(text_inputs), padding=True)
-            with torch.enable_grad():
+            with torch.enable_grad(), self._shortened():
                 logits = self.model(**inputs).logits
                 loss = torch.nn.functional.cross_entropy(
                     logits, logits.argmax(dim=1), reduction="sum"
