@@ -21,6 +21,11 @@ Same model, same MNLI rows, one run, configurations side by side:
              needed instead of reading the cached sense-description table
              (textattack_bat.lexicon.senses.description_table, built once per machine before the
              runs; its build time is reported)
+  ours-engine-stock-search   ours-engine with TextAttack's GreedyWordSwapWIR (a gradient for
+             every attacked row, even with one swappable word or none)
+  ours-engine-whole-model    ours-engine with the wrapper's whole last layer
+             (first_token_only=False)
+  ours-engine-neither        both: ours-engine as it was before these two savings
 Neutral rows are skipped in all. Reports ASR (95% Wilson interval), mean model queries per
 attacked example, examples per second (median of interleaved timing passes, fresh attacks) and
 the ratio to `authors`; writes --out (JSON) and the same table as markdown next to it.
@@ -65,7 +70,7 @@ from textattack_bat.attack.recipes import AntonymUnderNLI
 from textattack_bat.datasets import read_jsonl_rows
 from textattack_bat.evaluation.rates import Rate
 from textattack_bat.lexicon.senses import ContextSenses
-from textattack_bat.models import load_classifier
+from textattack_bat.models import DynamicPaddingModelWrapper, load_classifier
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -172,6 +177,7 @@ def main() -> None:
     stock = HuggingFaceModelWrapper(
         fast.model, fast.tokenizer
     )  # same weights, TextAttack's wrapper
+    whole = DynamicPaddingModelWrapper(fast.model, fast.tokenizer, first_token_only=False)
     builders = {
         "authors": lambda: authors_attack(stock),
         "ours": lambda: AntonymUnderNLI.build(fast),
@@ -189,6 +195,15 @@ def main() -> None:
         ),
         "ours-improve-engine-no-table": lambda: Engine(
             AntonymUnderNLI.build(fast, improve_only=True, senses=ContextSenses(table=False)),
+            args.batch_size,
+        ),
+        "ours-engine-stock-search": lambda: Engine(
+            AntonymUnderNLI.build(fast, search_method=GreedyWordSwapWIR(wir_method="gradient")),
+            args.batch_size,
+        ),
+        "ours-engine-whole-model": lambda: Engine(AntonymUnderNLI.build(whole), args.batch_size),
+        "ours-engine-neither": lambda: Engine(
+            AntonymUnderNLI.build(whole, search_method=GreedyWordSwapWIR(wir_method="gradient")),
             args.batch_size,
         ),
     }
