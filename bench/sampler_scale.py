@@ -1,7 +1,7 @@
 """Seconds of BAT's per-epoch samplers as the training rows grow (issue 25, item 4).
 
 Rows: SNLI dev, then SNLI test, then MNLI validation-matched (../shared/data; about 27,700 pair
-rows, all there are offline), the first N of them for each size. The synonym and antonym tables
+rows, all there are offline), or the ``--files`` given, the first N of them for each size. The synonym and antonym tables
 are built once from the vocabulary of all rows (not timed: a trainer builds them once per run).
 For each size, fresh samplers (cold caches, the sentence encoder already loaded) draw the copies
 of epoch 0, then of epoch 1: the synonym sampler (SAFER's and BAT's positives), the antonym
@@ -11,6 +11,7 @@ negation sampler. Neutral rows are skipped as in
 training. Reports seconds and seconds per 10k rows; linear growth shows as a flat per-10k column.
 
     python bench/sampler_scale.py --sizes 2500 5000 10000 20000 27000
+    python bench/sampler_scale.py --files mnli_train.jsonl --sizes 10000 40000  # more rows
 """
 
 from __future__ import annotations
@@ -66,12 +67,21 @@ def time_samplers(examples, labels, synonyms, antonyms, encoder):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data", default=str(ROOT.parent / "shared/data"))
+    parser.add_argument(
+        "--files",
+        nargs="+",
+        default=list(FILES),
+        help="JSON Lines files of premise/hypothesis/label rows, under --data or as paths",
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[2500, 5000, 10000, 20000, 27000])
     parser.add_argument("--out", default=str(ROOT / "bench/results/sampler_scale.json"))
     args = parser.parse_args()
-    rows = [row for name in FILES for row in read_jsonl_rows(Path(args.data) / name)]
+    rows = [row for name in args.files for row in read_jsonl_rows(Path(args.data) / name)]
     if max(args.sizes) > len(rows):
-        raise SystemExit(f"--sizes: at most {len(rows)} rows are available offline.")
+        raise SystemExit(
+            f"--sizes: {', '.join(args.files)} hold {len(rows)} rows; pass --files with more "
+            "rows (e.g. MNLI train written as JSON Lines) for larger sizes."
+        )
     texts = [(r["premise"], r["hypothesis"]) for r in rows]
     labels = [r["label"] for r in rows]
     words = vocabulary(t for example in texts for t in example)
@@ -97,7 +107,7 @@ def main() -> None:
         "# BAT's samplers as the rows grow",
         "",
         f"Written by `{command}` (protocol in `bench/sampler_scale.py`): the first N rows of "
-        f"{', '.join(FILES)}; tables from all {len(rows)} rows' vocabulary ({len(words)} words, "
+        f"{', '.join(args.files)}; tables from all {len(rows)} rows' vocabulary ({len(words)} words, "
         f"{tables_seconds:.0f} s, not in the figures); device cpu, {torch.get_num_threads()} "
         "threads; one run. Epoch 0 starts from cold caches; epoch 1 reuses what epoch 0 cached "
         "(SAFER's synonym sampler keeps no cache). The antonym sampler runs with the context "
