@@ -1,8 +1,9 @@
 """Seconds of BAT's per-epoch samplers as the training rows grow (issue 25, item 4).
 
 Rows: SNLI dev, then SNLI test, then MNLI validation-matched (../shared/data; about 27,700 pair
-rows, all there are offline), or the ``--files`` given, the first N of them for each size. The synonym and antonym tables
-are built once from the vocabulary of all rows (not timed: a trainer builds them once per run).
+rows, all there are offline), or the ``--files`` given, the first N of them for each size. The
+synonym and antonym tables are built once from the vocabulary of all rows (not timed: a trainer
+builds them once per run).
 For each size, fresh samplers (cold caches, the sentence encoder already loaded) draw the copies
 of epoch 0, then of epoch 1: the synonym sampler (SAFER's and BAT's positives), the antonym
 sampler with the default sense policy (BAT's negatives; its sense decisions are encoded in one
