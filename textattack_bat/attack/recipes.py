@@ -89,19 +89,11 @@ class AntonymUnderChen2022(AttackRecipe):
         search_method: SearchMethod | None = None,
         senses: str | SensePolicy | None = None,
     ) -> Attack:
-        resources.require_nltk("wordnet", "pos-tagger", "universal-tagset")
-        constraints = [
-            RepeatModification(),
-            StopwordModification(
-                stopwords=set(TEXTFOOLER_STOPWORDS if stopwords is None else stopwords)
-            ),
-            MaxWordsPerturbed(max_num_words=1),
-            PartOfSpeech(allow_verb_noun_swap=False),
-        ]
+        transformation, constraints = antonym_swap(inflect, stopwords, senses or cls.senses)
         return undersensitivity_attack(
             cls,
             model_wrapper,
-            WordSwapAntonym(inflect=inflect, senses=senses or cls.senses),
+            transformation,
             constraints,
             skip_labels,
             modifiable_columns,
@@ -109,6 +101,34 @@ class AntonymUnderChen2022(AttackRecipe):
             improve_only,
             search_method,
         )
+
+
+def antonym_swap(
+    inflect: bool = True,
+    stopwords: Iterable[str] | None = None,
+    senses: str | SensePolicy | None = None,
+) -> tuple[WordSwapAntonym, list]:
+    """The antonym recipes' transformation and constraints (the column rule aside): TextFooler
+    stopwords (or ``stopwords``), at most one perturbed word, PoS kept (no verb/noun swap), no
+    repeated modification. BAT's aligned copies (:class:`~textattack_bat.attack.copies.AttackCopies`)
+    are drawn from the same pair."""
+    resources.require_nltk("wordnet", "pos-tagger", "universal-tagset")
+    constraints = [
+        RepeatModification(),
+        StopwordModification(
+            stopwords=set(TEXTFOOLER_STOPWORDS if stopwords is None else stopwords)
+        ),
+        MaxWordsPerturbed(max_num_words=1),
+        PartOfSpeech(allow_verb_noun_swap=False),
+    ]
+    return WordSwapAntonym(inflect=inflect, senses=senses), constraints
+
+
+def negation_edit() -> tuple[WordNegation, list]:
+    """The negation recipes' transformation and constraints: one negation edit (no stopword
+    list: negations are made at auxiliaries and negators)."""
+    resources.require_nltk("pos-tagger")
+    return WordNegation(), [MaxEdits(1)]
 
 
 def undersensitivity_attack(
@@ -173,12 +193,12 @@ class NegationUnderChen2022(AttackRecipe):
         improve_only: bool | None = None,
         search_method: SearchMethod | None = None,
     ) -> Attack:
-        resources.require_nltk("pos-tagger")
+        transformation, constraints = negation_edit()
         return undersensitivity_attack(
             cls,
             model_wrapper,
-            WordNegation(),
-            [MaxEdits(1)],
+            transformation,
+            constraints,
             skip_labels,
             modifiable_columns,
             wir_method,

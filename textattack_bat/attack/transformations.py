@@ -3,6 +3,7 @@ negation inserted or removed at one verb (or either)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from textattack.shared import AttackedText
@@ -114,6 +115,19 @@ class WordSwapAntonym(SwappableWordSwap):
         if not self.antonyms.policy.needs_context or not self.antonyms.has_antonym(word, tag):
             return self.antonyms(word, tag)  # no sentence needed, or no sense has an antonym
         return self.antonyms(word, tag, column_context(text, index))
+
+    def prefetch(self, texts: Sequence[AttackedText]) -> None:
+        """Prepare, in one call, the sense decisions :meth:`_candidates` makes on every word of
+        ``texts`` (the ``context`` policy encodes all their sentences at once)."""
+        if not self.antonyms.policy.needs_context:
+            return
+        sentences = []
+        for text in texts:
+            for column in text._text_input.values():
+                words = _column_words(column)
+                tags = _penn_tags(words) if self.use_pos else (None,) * len(words)
+                sentences.append((words, tags, range(len(words))))
+        self.antonyms.prefetch_sentences(sentences)
 
     def _get_transformations(self, current_text, indices_to_modify):
         transformed = []

@@ -127,11 +127,22 @@ class WordNetAntonyms:
         ``context`` policy encodes all their sentences and senses in one call)."""
         if self.policy.name == "all":
             return
-        requests = []
+        sentences = []
         for text in texts:
             matches, tags, spots = _tagged_spots(text, wanted)
-            tokens = [m.group(0) for m in matches]
-            for i in spots:
+            sentences.append(([m.group(0) for m in matches], tags, spots))
+        self.prefetch_sentences(sentences)
+
+    def prefetch_sentences(
+        self, sentences: Sequence[tuple[Sequence[str], Sequence[str], Sequence[int]]]
+    ) -> None:
+        """:meth:`prefetch` for tokenised sentences: ``(tokens, Penn tags, indices)``, the
+        decisions for ``tokens[i]`` in context, ``i`` in indices, prepared in one call."""
+        if self.policy.name == "all":
+            return
+        requests = []
+        for tokens, tags, indices in sentences:
+            for i in indices:
                 word, pos = tokens[i].lower(), wordnet_pos(tags[i])
                 if self._lemma_antonyms(word, pos):
                     requests.append((self._synsets(word, pos), tokens, i))

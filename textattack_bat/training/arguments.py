@@ -16,7 +16,7 @@ from textattack_bat.training.distances import DISTANCES
 from textattack_bat.training.methods import METHODS
 from textattack_bat.training.miners import MINERS
 from textattack_bat.training.representations import REPRESENTATIONS
-from textattack_bat.training.samplers import NEGATIVE_SOURCES, POSITIONS
+from textattack_bat.training.samplers import ANTONYM_COPIES, NEGATIVE_SOURCES, POSITIONS
 
 
 class SettingError(ValueError):
@@ -77,6 +77,8 @@ RULES: dict[str, tuple[Callable[[object], bool], str]] = {
         "a list of integer label ids, or None to infer them",
     ),
     "antonym_positions": (lambda v: v in POSITIONS, f"one of {', '.join(POSITIONS)}"),
+    "antonym_copies": (lambda v: v in ANTONYM_COPIES, f"one of {', '.join(ANTONYM_COPIES)}"),
+    "contrastive_warmup_steps": (lambda v: _integer(v) and v >= 0, "an integer >= 0 (0: none)"),
     "negative_source": (
         lambda v: v in NEGATIVE_SOURCES,
         f"one of {', '.join(NEGATIVE_SOURCES)}",
@@ -120,6 +122,14 @@ class BATTrainingArgs(textattack.TrainingArgs):
         antonym_positions: ``any`` (the paper's: every word with an antonym) or ``shared``
             (only words whose lemma the other column shares, where there are any; see
             :mod:`textattack_bat.training.relevance`).
+        antonym_copies: what BAT's antonym copies are: ``lemmas`` (the paper's: a bare WordNet
+            lemma from the antonym table, lower-cased) or ``attack`` (exactly the candidates the
+            ``antonym-under`` attack tries on the row: inflected like the word, in its case,
+            PoS-checked, under ``antonym_senses`` and the attack's stopwords;
+            :class:`~textattack_bat.attack.copies.AttackCopies`).
+        contrastive_warmup_steps: the contrastive term's weight rises linearly from 0 to its
+            value over this many optimizer steps from the first BAT step
+            (:func:`~textattack_bat.training.optimizers.linear_warmup`); 0 (the paper's): none.
         negative_source: where BAT's negative copy comes from: ``antonym`` (the paper's: a
             one-word antonym swap), ``negation`` (one negation inserted or removed, as the
             ``negation-under`` attack) or ``both`` (per row, one of the two drawn at random
@@ -168,6 +178,8 @@ class BATTrainingArgs(textattack.TrainingArgs):
     synonym_max_words: int | None = None
     antonym_senses: str = DEFAULT_SENSES
     antonym_positions: str = "any"
+    antonym_copies: str = "lemmas"
+    contrastive_warmup_steps: int = 0
     negative_source: str = "antonym"
     negative_mining: str = "random"
     mining_candidates: int = 8

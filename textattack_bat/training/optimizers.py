@@ -59,3 +59,12 @@ def adamw(
         optimizer, num_warmup_steps=num_warmup_steps, num_training_steps=num_training_steps
     )
     return optimizer, scheduler
+
+
+def linear_warmup(step: int, warmup_steps: int) -> float:
+    """A term's weight factor at optimizer step ``step`` (0 at the term's first step): ``step / w``
+    for ``step < w``, then 1 (``w = warmup_steps``; 0: 1 from the start). The shape of
+    transformers' linear learning-rate warm-up, for BAT's ``contrastive_warmup_steps``."""
+    if warmup_steps <= 0:
+        return 1.0
+    return min(1.0, max(step, 0) / warmup_steps)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from textattack_bat.lexicon.antonyms import WordNetAntonyms, match_case
 from textattack_bat.lexicon.senses import SensePolicy, get_policy
 from textattack_bat.lexicon.stopwords import TEXTFOOLER_STOPWORDS
 from textattack_bat.lexicon.tokens import WORD
+
+if TYPE_CHECKING:
+    from textattack_bat.attack.copies import AttackCopies, Swap
 
 Example = tuple[str, ...]
 
@@ -104,17 +107,19 @@ class SynonymSampler:
 
 
 class AntonymCopy(NamedTuple):
-    """One one-word antonym copy of an example: which column and characters changed, and whether
-    the swapped word is shared with another column (:mod:`textattack_bat.training.relevance`)."""
+    """One one-word antonym copy of an example: which column and word changed, and whether the
+    swapped word is shared with another column (:mod:`textattack_bat.training.relevance`)."""
 
     example: Example
     column: int
-    start: int
-    end: int
+    word: str
     shared: bool
 
 
 POSITIONS = ("any", "shared")
+# what BAT's antonym copies are (BATTrainingArgs.antonym_copies): the antonym attack's
+# candidates (inflected, cased, PoS-checked) or the paper's bare WordNet lemmas from a table
+ANTONYM_COPIES = ("lemmas", "attack")
 # where BAT's negative copies come from (BATTrainingArgs.negative_source)
 NEGATIVE_SOURCES = ("antonym", "negation", "both")
 
@@ -157,19 +162,33 @@ class AntonymSampler(OneEditSampler):
     distinct text is tagged and scored once per sampler). ``positions="shared"``: where the
     example has a word shared with another column that has an antonym, only such words are
     swapped (:mod:`textattack_bat.training.relevance`); ``any`` (the paper's) draws from every word.
+
+    ``copies`` (an :class:`~textattack_bat.attack.copies.AttackCopies`, instead of ``table``):
+    the candidates are exactly the copies the antonym attack tries on the example (inflected
+    like the word, in its case, PoS-checked, under the attack's sense policy and stopwords), drawn
+    the same way: a column, a word, one of its copies. ``senses`` and ``stopwords`` are then
+    the attack's.
     """
 
     def __init__(
         self,
-        table: Mapping[str, Sequence[str]],
+        table: Mapping[str, Sequence[str]] | None = None,
         skip_labels: Iterable[int] = (),
         seed: int = 0,
         stopwords: Collection[str] = TEXTFOOLER_STOPWORDS,
         senses: str | SensePolicy | None = None,
         positions: str = "any",
+        copies: AttackCopies | None = None,
     ):
         if positions not in POSITIONS:
             raise ValueError(f"positions={positions!r}: choose one of {list(POSITIONS)}.")
+        if (table is None) == (copies is None):
+            raise ValueError(
+                "AntonymSampler needs exactly one source: an antonym table (bare lemmas, the "
+                "paper's copies) or copies=AttackCopies(...) (the attack's candidates)."
+            )
+        self.copies = copies
+        table = {} if table is None else table
         self.antonyms = {w: tuple(c) for w, c in table.items() if c and w not in stopwords}
         self.skip_labels = frozenset(int(label) for label in skip_labels)
         self.seed = seed
@@ -198,6 +217,10 @@ class AntonymSampler(OneEditSampler):
     def prepare(self, examples: Sequence[Example], labels: Sequence[int]) -> None:
         """The sense decisions of every new text of the attacked rows, encoded in one call (the
         ``context`` policy); :meth:`spots` then finds them cached."""
+        if self.copies is not None:
+            kept = [e for e, label in zip(examples, labels) if int(label) not in self.skip_labels]
+            self.copies.prefetch(kept)
+            return
         if self.policy.name == "all":
             return
         new = {
@@ -217,6 +240,27 @@ class AntonymSampler(OneEditSampler):
                 found.append((start, end, options))
         return tuple(found)
 
+    def _swaps(self, example: Example) -> list[tuple[Swap, bool]]:
+        """The attack's copies of ``example`` with whether each swapped word is shared; only the
+        shared ones when ``positions="shared"`` and there are any."""
+        from textattack_bat.training.relevance import is_shared
+
+        swaps = [(s, is_shared(example, s.column, s.word)) for s in self.copies(example)]
+        if self.positions == "shared" and any(shared for _, shared in swaps):
+            swaps = [s for s in swaps if s[1]]
+        return swaps
+
+    def _perturb_from_copies(self, example: Example, rng: random.Random) -> Example | None:
+        swaps = [swap for swap, _ in self._swaps(example)]
+        if not swaps:
+            return None
+        columns = sorted({s.column for s in swaps})
+        column = columns[int(rng.random() * len(columns))]
+        indices = sorted({s.index for s in swaps if s.column == column})
+        index = indices[int(rng.random() * len(indices))]
+        options = [s for s in swaps if s.index == index]
+        return options[int(rng.random() * len(options))].example
+
     def _example_spots(self, example: Example) -> list[tuple[int, tuple, bool]]:
         """``(column, spot, shared)`` of every swappable word; only the shared ones when
         ``positions="shared"`` and there are any."""
@@ -232,6 +276,8 @@ class AntonymSampler(OneEditSampler):
         return spots
 
     def perturb(self, example: Example, rng: random.Random) -> Example | None:
+        if self.copies is not None:
+            return self._perturb_from_copies(example, rng)
         if self.positions == "any":
             spots = [
                 (column, spot) for column, text in enumerate(example) for spot in self.spots(text)
@@ -252,13 +298,18 @@ class AntonymSampler(OneEditSampler):
     def candidates(self, example: Example, rng: random.Random, k: int) -> list[AntonymCopy]:
         """Up to ``k`` distinct one-word antonym copies (every swap the sampler allows, in a
         random order drawn from ``rng``)."""
-        copies = []
-        for column, (start, end, options), shared in self._example_spots(example):
-            text = example[column]
-            for antonym in options:
-                swapped = text[:start] + match_case(text[start:end], antonym) + text[end:]
-                copy = example[:column] + (swapped,) + example[column + 1 :]
-                copies.append(AntonymCopy(copy, column, start, end, shared))
+        if self.copies is not None:
+            copies = [
+                AntonymCopy(s.example, s.column, s.word, sh) for s, sh in self._swaps(example)
+            ]
+        else:
+            copies = []
+            for column, (start, end, options), shared in self._example_spots(example):
+                text = example[column]
+                for antonym in options:
+                    swapped = text[:start] + match_case(text[start:end], antonym) + text[end:]
+                    copy = example[:column] + (swapped,) + example[column + 1 :]
+                    copies.append(AntonymCopy(copy, column, text[start:end], shared))
         rng.shuffle(copies)
         return copies[:k]
 

@@ -32,6 +32,8 @@ import tqdm
 import transformers
 from textattack.shared import logger
 
+from textattack_bat.attack.copies import AttackCopies
+from textattack_bat.attack.recipes import antonym_swap
 from textattack_bat.datasets import default_antonym_flips, default_skip_labels, example_columns
 from textattack_bat.lexicon.senses import get_policy, wants_table
 from textattack_bat.lexicon.tables import PerturbationTable, vocabulary
@@ -306,6 +308,7 @@ class PerturbationTrainer(textattack.Trainer):
         steps_per_epoch = math.ceil(
             len(self.texts) / (batch_size * world * args.gradient_accumulation_steps)
         )
+        self._steps_per_epoch = steps_per_epoch
         model.to(textattack.shared.utils.device)  # first: the fused optimizer checks the device
         optimizer, scheduler = self.get_optimizer_and_scheduler(
             model, steps_per_epoch * args.num_epochs
@@ -472,12 +475,14 @@ class BATTrainer(PerturbationTrainer):
             policy = get_policy(self.training_args.antonym_senses)
             if wants_table(policy, len(self.texts)):  # dataset scale: encode descriptions once
                 distributed.main_process_first(policy.build_table)
+            attack_copies = self.training_args.antonym_copies == "attack"
             self._antonym_sampler = AntonymSampler(
-                self.antonym_table,
+                None if attack_copies else self.antonym_table,
                 self.skip_labels,
                 seed=seed + 1,
                 senses=policy,
                 positions=self.training_args.antonym_positions,
+                copies=AttackCopies(*antonym_swap(senses=policy)) if attack_copies else None,
             )
         copies = {"synonym_texts": synonyms, "synonym_mask": synonym_mask}
         if self.training_args.mines_negatives:
@@ -515,6 +520,13 @@ class BATTrainer(PerturbationTrainer):
                 "both": EitherSampler([self._antonym_sampler, negation], seed=seed + 3),
             }[self.training_args.negative_source]
         return self._negatives
+
+    def contrastive_factor(self) -> float:
+        """The contrastive term's warm-up factor at this optimizer step, counted from the first
+        BAT step (after ``num_clean_epochs``)."""
+        args = self.training_args
+        first = self._steps_per_epoch * min(args.num_clean_epochs, args.num_epochs)
+        return optimizers.linear_warmup(self._global_step - first, args.contrastive_warmup_steps)
 
     def _choose_negatives(self, model, tokenizer, batch) -> dict:
         """The miner's antonym copy per row, its implied label (-1: none) and the mask."""
@@ -602,7 +614,10 @@ class BATTrainer(PerturbationTrainer):
         contrastive, terms = self.contrastive(
             anchor, positive, negative, need_positive.float(), negative_mask
         )
-        loss = ce + contrastive
+        factor = self.contrastive_factor()
+        loss = ce + factor * contrastive
+        if self.training_args.contrastive_warmup_steps:
+            terms["contrastive_factor"] = torch.tensor(factor)
         weight = self.training_args.labelled_negative_weight
         if weight > 0:
             implied = batch["antonym_labels"][neg_rows.cpu()].to(logits.device)
