@@ -20,7 +20,8 @@ configuration's relative drop against ``normal`` of the same schedule (95% boots
 each arm's pooled count redrawn from its binomial, 10,000 draws, seed 0).
 
 A (configuration, seed) already in ``results.json`` is skipped; models go to ``--runs`` (not
-committed). Run in the background and commit ``results.*`` as each arrives:
+committed), and a killed training resumes from its last epoch checkpoint there. Run in the
+background and commit ``results.*`` as each arrives:
 
     nohup python bench/bat_aligned.py --out bench/results/bat_aligned --runs RUNS \
         --configs normal-paper bat-aligned-paper-warmup --seeds 0 > log 2>&1 &
@@ -132,7 +133,7 @@ def train(model, rows, out: Path, seed: int, method: str, epochs: int, lr: float
         max_length=MAX_LENGTH,
         embedding=EMBEDDING,
         save_last=True,
-        resume=False,
+        resume=True,  # a killed run goes on from its last epoch checkpoint in --runs
         **extra,
     )
     trainer = (SAFERTrainer if method == "safer" else BATTrainer)(
