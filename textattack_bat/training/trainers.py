@@ -525,7 +525,9 @@ class BATTrainer(PerturbationTrainer):
         """The contrastive term's warm-up factor at this optimizer step, counted from the first
         BAT step (after ``num_clean_epochs``)."""
         args = self.training_args
-        first = self._steps_per_epoch * min(args.num_clean_epochs, args.num_epochs)
+        if not args.contrastive_warmup_steps:
+            return 1.0
+        first = getattr(self, "_steps_per_epoch", 0) * min(args.num_clean_epochs, args.num_epochs)
         return optimizers.linear_warmup(self._global_step - first, args.contrastive_warmup_steps)
 
     def _choose_negatives(self, model, tokenizer, batch) -> dict:
