@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from fakes import KeywordModel
 from textattack.shared import AttackedText
+from training import tiny_bat_trainer
 
 from textattack_bat.attack.copies import AttackCopies
 from textattack_bat.attack.recipes import AntonymUnderChen2022, antonym_swap
@@ -164,31 +165,13 @@ def test_bat_trainer_with_attack_copies_trains_on_the_attacks_candidates(tmp_pat
     (not the table's bare lemmas); one epoch on them stays finite."""
     import math
 
-    import textattack
-
-    from textattack_bat import BATTrainer, BATTrainingArgs
-    from textattack_bat.lexicon.tables import SynonymTable
-    from textattack_bat.models import load_classifier
-
-    rows = [(example, label) for example, label in zip(EXAMPLES, (0, 2, 0))]
-    dataset = textattack.datasets.Dataset(rows, input_columns=["premise", "hypothesis"])
-    args = BATTrainingArgs(
-        num_epochs=1,
+    rows = list(zip(EXAMPLES, (0, 2, 0)))
+    trainer = tiny_bat_trainer(
+        rows,
+        tmp_path,
+        {"standing": ("stand",)},
         per_device_train_batch_size=3,
-        output_dir=str(tmp_path),
-        save_last=False,
-        antonym_senses="all",
         antonym_copies="attack",
-        skip_labels=(1,),
-    )
-    trainer = BATTrainer(
-        load_classifier(None, num_labels=3, seed=0),
-        "classification",
-        dataset,
-        None,
-        args,
-        synonym_table=SynonymTable({"man": ("guy",)}),
-        antonym_table=SynonymTable({"standing": ("stand",)}),
     )
     copies = trainer.perturb_epoch(1)
     assert copies["antonym_mask"].tolist() == [1.0, 1.0, 1.0]

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-import textattack
+from training import tiny_bat_trainer
 
-from textattack_bat import BATTrainer, BATTrainingArgs
-from textattack_bat.lexicon.tables import SynonymTable
-from textattack_bat.models import load_classifier
+from textattack_bat import BATTrainingArgs
 from textattack_bat.training.arguments import SettingError
 from textattack_bat.training.optimizers import linear_warmup
 
@@ -31,25 +29,14 @@ def test_the_trainer_ramps_the_term_from_the_first_bat_step(tmp_path):
         (("A happy man sleeps on a bench.", "A man is outside."), 0),
         (("A happy child.", "A child."), 2),
     ] * 4
-    dataset = textattack.datasets.Dataset(rows, input_columns=["premise", "hypothesis"])
-    args = BATTrainingArgs(
+    trainer = tiny_bat_trainer(
+        rows,
+        tmp_path,
+        {"happy": ("unhappy",)},
         num_epochs=3,
         num_clean_epochs=1,
         per_device_train_batch_size=4,
-        output_dir=str(tmp_path),
-        save_last=False,
-        antonym_senses="all",
         contrastive_warmup_steps=3,
-        skip_labels=(1,),
-    )
-    trainer = BATTrainer(
-        load_classifier(None, num_labels=3, seed=0),
-        "classification",
-        dataset,
-        None,
-        args,
-        synonym_table=SynonymTable({"man": ("guy",)}),
-        antonym_table=SynonymTable({"happy": ("unhappy",)}),
     )
     history = trainer.train()
     assert "train_contrastive_factor" not in history[0]

@@ -8,6 +8,7 @@ import subprocess
 import pytest
 import torch
 from conftest import ROOT, script
+from training import tiny_bat_trainer
 
 from textattack_bat import BATTrainer, BATTrainingArgs, SAFERTrainer, load_jsonl_dataset
 from textattack_bat.datasets import shipped_path
@@ -403,26 +404,12 @@ ANTONYM_COPIES = {
 def test_bat_negatives_come_from_the_negative_source(tmp_path, source, allowed, masked):
     """The negative copy BAT trains on, per source, against hand-written copies; one training
     epoch on them stays finite."""
-    import textattack
-
-    dataset = textattack.datasets.Dataset(NEGATIVE_ROWS, input_columns=["premise", "hypothesis"])
-    args = BATTrainingArgs(
-        num_epochs=1,
+    trainer = tiny_bat_trainer(
+        NEGATIVE_ROWS,
+        tmp_path,
+        {"happy": ("unhappy",)},
         per_device_train_batch_size=4,
-        output_dir=str(tmp_path),
-        save_last=False,
-        antonym_senses="all",
-        skip_labels=(1,),
         negative_source=source,
-    )
-    trainer = BATTrainer(
-        load_classifier(None, num_labels=3, seed=0),
-        "classification",
-        dataset,
-        None,
-        args,
-        synonym_table=SynonymTable({"man": ("guy",)}),
-        antonym_table=SynonymTable({"happy": ("unhappy",)}),
     )
     copies = trainer.perturb_epoch(1)
     assert copies["antonym_mask"].tolist() == masked

@@ -28,3 +28,35 @@ def finetune_nli(out: Path, train_rows: int = 960, seed: int = 0) -> Path:
     wrapper.model.save_pretrained(out)
     wrapper.tokenizer.save_pretrained(out)
     return out
+
+
+def tiny_bat_trainer(rows, output_dir: Path, antonyms: dict, **settings):
+    """A ``BATTrainer`` of the packaged MiniLM (seeded fresh head) on ``rows`` (``((premise,
+    hypothesis), label)`` pairs), one-entry synonym table ``man -> guy``, antonym table
+    ``antonyms``; all senses, neutral skipped, one epoch unless ``settings`` say otherwise."""
+    import textattack
+
+    from textattack_bat import BATTrainer, BATTrainingArgs
+    from textattack_bat.lexicon.tables import SynonymTable
+    from textattack_bat.models import load_classifier
+
+    dataset = textattack.datasets.Dataset(list(rows), input_columns=["premise", "hypothesis"])
+    args = BATTrainingArgs(
+        **{
+            "num_epochs": 1,
+            "output_dir": str(output_dir),
+            "save_last": False,
+            "antonym_senses": "all",
+            "skip_labels": (1,),
+            **settings,
+        }
+    )
+    return BATTrainer(
+        load_classifier(None, num_labels=3, seed=0),
+        "classification",
+        dataset,
+        None,
+        args,
+        synonym_table=SynonymTable({"man": ("guy",)}),
+        antonym_table=SynonymTable(antonyms),
+    )
