@@ -29,6 +29,27 @@ def test_trade_off_points_are_the_arms_rates():
     assert (low, high) == pytest.approx((93, 97))
 
 
+def test_an_arm_with_no_attacked_row_is_named_not_drawn(tmp_path):
+    """A small run can leave a rate without an attacked row (value and interval None): the
+    figure is still written, the other arm drawn, the empty one named in the legend."""
+    from textattack_bat.evaluation.plots import plot_sensitivities
+
+    arms = {
+        "normal": {"synonym_asr": 0.40, "synonym_asr_ci95": [0.34, 0.46],
+                   "antonym_asr": 0.92, "antonym_asr_ci95": [0.89, 0.94],
+                   "antonym_asr_improve_only": 0.74, "antonym_asr_improve_only_ci95": [0.70, 0.77]},
+        "bat": {"synonym_asr": None, "synonym_asr_ci95": None,
+                "antonym_asr": None, "antonym_asr_ci95": None,
+                "antonym_asr_improve_only": None, "antonym_asr_improve_only_ci95": None},
+    }  # fmt: skip
+    ax = sensitivity_figure(arms).axes[0]
+    points = [float(v) for c in ax.containers for v in c.lines[0].get_xydata()[0]]
+    assert points == pytest.approx([40, 92, 40, 74])
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "bat (paper definition): no attacked row, not plotted" in labels
+    assert plot_sensitivities(arms, tmp_path / "tradeoff.png").stat().st_size > 0
+
+
 def _summary(succeeded: int, attacked: int) -> dict:
     return {"success_rate": succeeded / attacked, "succeeded": succeeded, "attacked": attacked}
 

@@ -108,18 +108,24 @@ def sensitivity_figure(arms: Mapping[str, Mapping], title: str = "Over- vs under
     colours = itertools.cycle(("tab:gray", "tab:blue", "tab:red", "tab:green", "tab:purple"))
 
     def bars(metrics, key):
+        """(value, error bars) in %, or None for a rate with no attacked row."""
+        if metrics.get(key) is None or metrics.get(f"{key}_ci95") is None:
+            return None
         value, (low, high) = 100 * metrics[key], metrics[f"{key}_ci95"]
         return value, [[value - 100 * low], [100 * high - value]]
 
     for (name, metrics), colour in zip(arms.items(), colours):
-        x, xerr = bars(metrics, "synonym_asr")
+        x = bars(metrics, "synonym_asr")
         for key, face, label in (
             ("antonym_asr", colour, f"{name} (paper definition)"),
             ("antonym_asr_improve_only", "white", f"{name} (improve-only)"),
         ):
-            y, yerr = bars(metrics, key)
-            ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="o", color=colour, mfc=face, capsize=3,
-                        markersize=7, label=label)  # fmt: skip
+            y = bars(metrics, key)
+            if x is None or y is None:  # a rate that cannot be computed is named, not drawn
+                ax.plot([], [], " ", label=f"{label}: no attacked row, not plotted")
+                continue
+            ax.errorbar(x[0], y[0], xerr=x[1], yerr=y[1], fmt="o", color=colour, mfc=face,
+                        capsize=3, markersize=7, label=label)  # fmt: skip
     ax.set_xlabel("synonym ASR (%, 95% CI): oversensitivity")
     ax.set_ylabel("antonym ASR (%, 95% CI): undersensitivity")
     ax.set_title(title, fontsize=9)
