@@ -112,3 +112,43 @@ def test_antonym_table_on_mnli_vocabulary(mnli_rows):
     # every entry checked by the independent oracle (NLTK WordNet + lemminflect, not WordNetAntonyms)
     assert all(is_wordnet_antonym(w, a) for w in list(table)[:300] for a in table[w])
     assert all(w.isalpha() for candidates in table.values() for w in candidates)
+
+
+BAD_TABLES = {
+    "truncated.json": ('{"format": "textattack-bat/perturbation-table", "vers', "not a JSON"),
+    "binary.json": (b"\x89PNG\r\n\x1a\n\x00\x00", "not a JSON"),
+    "list.json": ("[1, 2]", "format='list'"),
+    "other.json": ('{"format": "word2vec"}', "format='word2vec'"),
+    "future.json": (
+        '{"format": "textattack-bat/perturbation-table", "version": 2, "kind": "synonym", '
+        '"entries": {}}',
+        "format version 2",
+    ),
+    "entries.json": (
+        '{"format": "textattack-bat/perturbation-table", "version": 1, "kind": "synonym", '
+        '"entries": {"good": "fine"}}',
+        "'entries' must map each word to a list",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_TABLES))
+def test_a_bad_table_file_is_refused_in_one_line_naming_it(tmp_path, name):
+    content, problem = BAD_TABLES[name]
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(ValueError) as error:
+        PerturbationTable.load(path)
+    message = str(error.value)
+    assert "\n" not in message and str(path) in message and problem in message
+    assert "build-tables" in message  # the fix
+
+
+def test_a_table_of_the_wrong_kind_is_refused(tmp_path):
+    from textattack_bat.lexicon.tables import AntonymTable, SynonymTable
+
+    path = AntonymTable({"good": ("bad",)}).save(tmp_path / "antonyms.json")
+    assert AntonymTable.load(path)["good"] == ("bad",)
+    assert PerturbationTable.load(path).kind == "antonym"
+    with pytest.raises(ValueError, match="kind 'antonym' where one of kind 'synonym'"):
+        SynonymTable.load(path)

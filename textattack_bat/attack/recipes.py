@@ -257,7 +257,7 @@ class SynonymOverChen2022(AttackRecipe):
         from textattack_bat.attack.transformations import WordSwapTable
         from textattack_bat.lexicon.tables import (
             EmbeddingNeighbours,
-            PerturbationTable,
+            SynonymTable,
             load_embedding,
         )
 
@@ -265,7 +265,7 @@ class SynonymOverChen2022(AttackRecipe):
         if synonyms is None:
             synonyms = EmbeddingNeighbours(load_embedding(embedding), threshold=threshold, k=k)
         elif isinstance(synonyms, (str, bytes)) or hasattr(synonyms, "__fspath__"):
-            synonyms = PerturbationTable.load(synonyms)
+            synonyms = SynonymTable.load(synonyms)
         constraints = [
             RepeatModification(),
             StopwordModification(

@@ -36,6 +36,7 @@ from textattack_bat.lexicon.synonym_filters import (
 from textattack_bat.lexicon.tokens import WORD
 
 FORMAT = "textattack-bat/perturbation-table"
+VERSION = 1
 
 
 @dataclass
@@ -63,7 +64,7 @@ class PerturbationTable(Mapping):
     def to_json(self) -> dict:
         return {
             "format": FORMAT,
-            "version": 1,
+            "version": VERSION,
             "kind": self.kind,
             "metadata": self.metadata,
             "entries": {word: list(self.entries[word]) for word in sorted(self.entries)},
@@ -77,24 +78,46 @@ class PerturbationTable(Mapping):
 
     @classmethod
     def load(cls, path: str | Path) -> PerturbationTable:
+        """The table in ``path``. ``SynonymTable.load`` / ``AntonymTable.load`` also require
+        that kind; a file that is not a table of :data:`FORMAT` version :data:`VERSION`, or of
+        the wrong kind, raises a ValueError naming the file, the problem and the fix."""
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"Perturbation table {path} does not exist.")
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("format") != FORMAT:
+        fix = "write one with `textattack-bat build-tables`"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise ValueError(f"{path} is not a JSON perturbation table ({error}); {fix}.") from None
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            found = data.get("format") if isinstance(data, dict) else type(data).__name__
+            raise ValueError(f"{path} is not a {FORMAT} table (format={found!r}); {fix}.")
+        if data.get("version") != VERSION:
             raise ValueError(
-                f"{path} is not a textattack-bat perturbation table (format={data.get('format')!r})."
+                f"{path} is a table of format version {data.get('version')!r}; this textattack-bat "
+                f"reads version {VERSION}: {fix}."
             )
-        entries = {word: tuple(candidates) for word, candidates in data["entries"].items()}
+        expected = cls.__dict__.get("expected_kind")
+        if expected is not None and data.get("kind") != expected:
+            raise ValueError(
+                f"{path} holds a table of kind {data.get('kind')!r} where one of kind {expected!r} "
+                f"is needed; pass the {expected} table (`textattack-bat build-tables` writes both)."
+            )
+        entries = data.get("entries")
+        if not isinstance(entries, dict) or not all(isinstance(c, list) for c in entries.values()):
+            raise ValueError(f"{path}: 'entries' must map each word to a list of words; {fix}.")
+        entries = {word: tuple(candidates) for word, candidates in entries.items()}
         metadata = data.get("metadata", {})
         kinds = {"synonym": SynonymTable, "antonym": AntonymTable}
         if data["kind"] in kinds:
             return kinds[data["kind"]](entries, metadata)
-        return cls(entries, metadata, data["kind"])
+        return PerturbationTable(entries, metadata, data["kind"])
 
 
 class SynonymTable(PerturbationTable):
     """A table whose candidates are synonyms (``kind == "synonym"``)."""
+
+    expected_kind = "synonym"
 
     def __init__(self, entries, metadata=None):
         super().__init__(entries, metadata or {}, "synonym")
@@ -102,6 +125,8 @@ class SynonymTable(PerturbationTable):
 
 class AntonymTable(PerturbationTable):
     """A table whose candidates are antonyms (``kind == "antonym"``)."""
+
+    expected_kind = "antonym"
 
     def __init__(self, entries, metadata=None):
         super().__init__(entries, metadata or {}, "antonym")

@@ -10,7 +10,9 @@ from collections.abc import Mapping, Sequence
 from textattack.shared import logger
 
 from textattack_bat.lexicon.tables import (
+    AntonymTable,
     PerturbationTable,
+    SynonymTable,
     build_antonym_table,
     build_synonym_table,
     load_embedding,
@@ -21,7 +23,7 @@ MIN_COVERAGE = 0.05  # below it most copies equal the original
 
 def synonym_table(path: str | None, embedding: str, words: Sequence[str]) -> PerturbationTable:
     if path:
-        return PerturbationTable.load(path)
+        return SynonymTable.load(path)
     logger.info("No synonym table given: building one from the training vocabulary.")
     vectors = load_embedding(embedding)
     logger.info(f"Synonym source: {vectors.source}.")
@@ -30,7 +32,7 @@ def synonym_table(path: str | None, embedding: str, words: Sequence[str]) -> Per
 
 def antonym_table(path: str | None, words: Sequence[str]) -> PerturbationTable:
     if path:
-        return PerturbationTable.load(path)
+        return AntonymTable.load(path)
     return build_antonym_table(words, vocabulary_source="training data")
 
 
