@@ -21,6 +21,7 @@ def _doctor(args: argparse.Namespace) -> int:
     marks = max([len(row.mark or "MISSING") for row in rows] + [len(table[0])])
     print(
         f"textattack-bat resources (offline mode: {'yes' if resources.is_offline() else 'no'}; "
+        f"network: {_network(resources)}; "
         f"CLI autoload: {'disabled' if autoload.is_disabled() else 'enabled'})"
     )
     for row in rows:
@@ -417,6 +418,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(func=_demo)
     return parser
+
+
+def _network(resources) -> str:
+    """What ``auto`` choices will find: whether TextAttack's S3 answers (not asked offline)."""
+    if resources.is_offline():
+        return "not used"
+    reached = resources.reachable(resources.TEXTATTACK_S3)
+    return f"{resources.TEXTATTACK_S3} {'reachable' if reached else 'unreachable'}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,11 +31,44 @@ class ResourceNotFoundError(RuntimeError):
         super().__init__(f"{resource} not found.\n  Looked in:\n{where}\n  Fix: {fix}")
 
 
+# Hugging Face's spellings of a true environment variable (huggingface_hub.constants).
+TRUE_VALUES = frozenset({"1", "ON", "YES", "TRUE"})
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    """Whether the environment variable ``name`` is true in Hugging Face's sense (1, on, yes,
+    true, any case); ``default`` when unset or empty."""
+    value = os.environ.get(name, "").strip()
+    return default if not value else value.upper() in TRUE_VALUES
+
+
 def is_offline() -> bool:
-    """True when the user asked for offline mode (any of :data:`OFFLINE_ENV_VARS` set to 1)."""
-    return any(
-        os.environ.get(var, "").strip() in ("1", "true", "True", "ON") for var in OFFLINE_ENV_VARS
-    )
+    """True when the user asked for offline mode (any of :data:`OFFLINE_ENV_VARS` true)."""
+    return any(env_flag(var) for var in OFFLINE_ENV_VARS)
+
+
+# Hosts of the online resources, and how long a connection to one may take before the
+# resource counts as unreachable (no hang on a machine without network).
+TEXTATTACK_S3 = "textattack.s3.amazonaws.com"
+TFHUB = "tfhub.dev"
+REACH_TIMEOUT_S = 3.0
+_reached: dict[str, bool] = {}
+
+
+def reachable(host: str, port: int = 443, timeout: float = REACH_TIMEOUT_S) -> bool:
+    """Whether ``host`` accepts a TCP connection within ``timeout`` seconds (nothing is sent);
+    False without trying in offline mode. Asked once per process and host."""
+    if is_offline():
+        return False
+    if host not in _reached:
+        import socket
+
+        try:
+            with socket.create_connection((host, port), timeout=timeout):
+                _reached[host] = True
+        except OSError:
+            _reached[host] = False
+    return _reached[host]
 
 
 # --------------------------------------------------------------------------- NLTK data
@@ -264,8 +297,9 @@ def counterfitted_cache_path() -> Path:
 
 
 def counterfitted_available() -> bool:
-    """Counter-fitted vectors are usable: cached already, or downloadable (online mode)."""
-    return counterfitted_cache_path().is_dir() or not is_offline()
+    """Counter-fitted vectors are usable: cached already, or TextAttack's S3 answers within
+    :data:`REACH_TIMEOUT_S` (so the download can start)."""
+    return counterfitted_cache_path().is_dir() or reachable(TEXTATTACK_S3)
 
 
 def use_available() -> bool:
@@ -273,7 +307,7 @@ def use_available() -> bool:
     (or TF-Hub's cache already holds it)."""
     if importlib.util.find_spec("tensorflow_hub") is None:
         return False
-    return not is_offline() or bool(os.environ.get("TFHUB_CACHE_DIR"))
+    return bool(os.environ.get("TFHUB_CACHE_DIR")) or reachable(TFHUB)
 
 
 # --------------------------------------------------------------------------- sentence encoder
@@ -324,12 +358,13 @@ def report() -> list[ResourceStatus]:
     fallback = "offline: use --embedding glove-counterfitted"
     if cf.is_dir():
         rows.append(ResourceStatus("counter-fitted-embeddings", True, str(cf)))
-    elif is_offline():
+    elif not counterfitted_available():
         rows.append(
             ResourceStatus(
                 "counter-fitted-embeddings",
                 False,
-                f"not cached ({cf}); offline",
+                f"not cached ({cf}); "
+                + ("offline mode" if is_offline() else f"{TEXTATTACK_S3} unreachable"),
                 "go online once, or use --embedding glove-counterfitted (or glove)",
             )
         )

@@ -170,7 +170,16 @@ def resolve_embedding_name(spec: str | Path = "auto") -> str:
     else ``glove-counterfitted``; any other value unchanged."""
     spec = str(spec)
     if spec == "auto":
-        return "counter-fitted" if resources.counterfitted_available() else "glove-counterfitted"
+        name = "counter-fitted" if resources.counterfitted_available() else "glove-counterfitted"
+        why = (
+            "cached or reachable"
+            if name == "counter-fitted"
+            else "TextAttack's counter-fitted vectors are not cached and cannot be downloaded"
+        )
+        from textattack.shared import logger
+
+        logger.info(f"embedding auto -> {name} ({why}).")
+        return name
     return spec
 
 
