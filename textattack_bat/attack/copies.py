@@ -18,6 +18,8 @@ from textattack.constraints import PreTransformationConstraint
 from textattack.shared import AttackedText
 from textattack.transformations import Transformation
 
+from textattack_bat.attack.engine import attacked_text
+
 Example = tuple[str, ...]
 
 
@@ -31,7 +33,7 @@ class Swap(NamedTuple):
     word: str
 
 
-def attacked_text(example: Example, columns: Sequence[str] | None = None) -> AttackedText:
+def example_text(example: Example, columns: Sequence[str] | None = None) -> AttackedText:
     """``example`` as TextAttack's dataset would hand it to an attack: an ``AttackedText`` of its
     columns (``columns`` names them; by default ``text`` for one column, else ``premise``,
     ``hypothesis`` for two and ``column0, column1, ...`` beyond). Names matter only to a
@@ -49,7 +51,7 @@ def attacked_text(example: Example, columns: Sequence[str] | None = None) -> Att
             f"{len(example)} column texts but {len(columns)} column names {list(columns)}: "
             "give one name per column."
         )
-    return AttackedText(OrderedDict(zip(columns, example)))
+    return attacked_text(OrderedDict(zip(columns, example)))
 
 
 class AttackCopies:
@@ -85,10 +87,10 @@ class AttackCopies:
         prefetch = getattr(self.transformation, "prefetch", None)
         new = [tuple(e) for e in examples if tuple(e) not in self._cache]
         if prefetch is not None and new:
-            prefetch([attacked_text(e, self.columns) for e in dict.fromkeys(new)])
+            prefetch([example_text(e, self.columns) for e in dict.fromkeys(new)])
 
     def _find(self, example: Example) -> tuple[Swap, ...]:
-        original = attacked_text(example, self.columns)
+        original = example_text(example, self.columns)
         texts = [t for t in self.transformation(original, self.pre) if t.text != original.text]
         for constraint in self.post:  # as Attack.filter_transformations, current = original
             if not texts:

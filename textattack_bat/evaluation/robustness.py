@@ -22,6 +22,7 @@ from textattack.attack_results import (
     SuccessfulAttackResult,
 )
 
+from textattack_bat import atomic
 from textattack_bat.attack.constraints import sentence_encoder
 from textattack_bat.attack.engine import BatchedAttacker, attacked_text
 from textattack_bat.attack.recipes import (
@@ -229,8 +230,8 @@ class RobustnessReport:
         output_dir = Path(output_dir)
         output_dir.mkdir(parents=True, exist_ok=True)
         json_path, md_path = output_dir / f"{stem}.json", output_dir / f"{stem}.md"
-        json_path.write_text(json.dumps(self.to_dict(), indent=1))
-        md_path.write_text(self.to_markdown())
+        atomic.write_text(json_path, json.dumps(self.to_dict(), indent=1))
+        atomic.write_text(md_path, self.to_markdown())
         return json_path, md_path
 
 
@@ -530,7 +531,7 @@ class RobustnessCallback:
         self.log.append({"epoch": epoch, **metrics, "report": report.to_dict()})
         output_dir = Path(self.output_dir or trainer.training_args.output_dir)
         output_dir.mkdir(parents=True, exist_ok=True)
-        (output_dir / "robustness_log.json").write_text(json.dumps(self.log, indent=1))
+        atomic.write_text(output_dir / "robustness_log.json", json.dumps(self.log, indent=1))
         plot_tradeoff(self.log, output_dir / "tradeoff.png", self.baseline, self.title)
         print(f"epoch {epoch} robustness:\n{report.format_table()}")
         return {f"robustness_{k}" if k.startswith("accuracy") else k: v for k, v in metrics.items()}

@@ -188,7 +188,13 @@ def _patch_train_command(train_model_command) -> None:
         except (ParameterError, SettingError) as error:
             print(f"textattack train: error: {error}", file=sys.stderr)
             raise SystemExit(2) from None  # a usage error, as argparse reports them
-        return base_run(self, args)
+        from textattack_bat.training.checkpoints import ResumeMismatch
+
+        try:
+            return base_run(self, args)
+        except ResumeMismatch as error:  # found once the trainer sees its output folder
+            print(f"textattack train: error: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
 
     Trainer.base_trainer = base_trainer
     run.__wrapped__ = base_run

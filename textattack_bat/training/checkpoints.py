@@ -1,18 +1,23 @@
 """Epoch checkpoints: ``OUTPUT_DIR/checkpoint-epoch-N`` holds the model (TextAttack's layout),
 ``optimizer.pt`` (optimizer, scheduler, every process's random states, by rank) and
 ``trainer_state.json`` (epoch, step, best score, history, method). A killed run resumes from the
-latest one and loses at most one epoch. Only files this module wrote are read
+latest one and loses at most one epoch; only the same run (:func:`fingerprint`) resumes, and a
+torn checkpoint is skipped for the one before it. Only files this module wrote are read
 (``torch.load(weights_only=True)``: tensors and plain containers, never arbitrary pickles)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import warnings
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
 
+from textattack_bat import atomic
 from textattack_bat.training import distributed, random_states
+from textattack_bat.training.arguments import SettingError
 from textattack_bat.training.representations import unwrap
 
 STATE_FILE = "trainer_state.json"
@@ -33,22 +38,91 @@ def list_checkpoints(output_dir: str | Path) -> list[tuple[int, Path]]:
 
 
 def save_training_state(path: Path, optimizer, scheduler, rng: list[dict], state: dict) -> None:
-    """Write what resuming needs beside the model already saved in ``path``."""
-    torch.save(
-        {
-            "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict() if scheduler else None,
-            "random_states": rng,
-        },
-        path / OPTIMIZER_FILE,
-    )
-    (path / STATE_FILE).write_text(json.dumps(state, indent=1))
+    """Write what resuming needs beside the model already saved in ``path``, each file
+    atomically, ``trainer_state.json`` (the mark of a complete checkpoint) last."""
+    saved = {
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict() if scheduler else None,
+        "random_states": rng,
+    }
+    atomic.write_with(path / OPTIMIZER_FILE, lambda temporary: torch.save(saved, temporary))
+    atomic.write_text(path / STATE_FILE, json.dumps(state, indent=1))
+
+
+# TrainingArgs fields that do not change the trained weights: where and how a run logs and saves.
+NOT_IN_FINGERPRINT = frozenset(
+    {
+        "output_dir",
+        "resume",
+        "checkpoint_interval_steps",
+        "checkpoint_interval_epochs",
+        "save_last",
+        "log_to_tb",
+        "tb_log_dir",
+        "log_to_wandb",
+        "wandb_project",
+        "logging_interval_step",
+    }
+)
+
+
+class ResumeMismatch(SettingError):
+    """The checkpoints in ``output_dir`` belong to a run with other settings."""
+
+
+def fingerprint(args, model_name: str, texts, labels, processes: int) -> dict:
+    """Everything that changes a run's result: every training setting but
+    :data:`NOT_IN_FINGERPRINT`, the model, a digest of the training rows, the process count
+    (JSON values)."""
+    settings = {k: v for k, v in asdict(args).items() if k not in NOT_IN_FINGERPRINT}
+    rows = json.dumps([list(map(list, texts)), [int(y) for y in labels]]).encode()
+    found = {
+        **settings,
+        "model": model_name,
+        "dataset_sha256": hashlib.sha256(rows).hexdigest(),
+        "processes": processes,
+    }
+    return json.loads(json.dumps(found, default=str))
+
+
+def check_resume(output_dir: str | Path, current: dict) -> None:
+    """Raise :class:`ResumeMismatch` (one line: the differing fields and the two ways out)
+    when the latest checkpoint in ``output_dir`` was written by a run with another
+    :func:`fingerprint`; a checkpoint from before fingerprints is compared by its method."""
+    found = list_checkpoints(output_dir)
+    if not found:
+        return
+    state = read_state(found[-1][1])
+    if state is None:
+        return  # torn: the resume skips it with a warning
+    saved = state.get("fingerprint") or {"method": state.get("method")}
+    differing = [
+        f"{k} {saved.get(k)!r} -> {current.get(k)!r}"
+        for k in sorted(set(saved) | set(current))
+        if k in saved and saved.get(k) != current.get(k)
+    ]
+    if differing:
+        raise ResumeMismatch(
+            f"{output_dir} holds checkpoints of another run ({'; '.join(differing)}): use a new "
+            "--output-dir, or resume=False (--attack NAME^resume=False) to start over."
+        )
+
+
+def read_state(path: Path) -> dict | None:
+    """The ``trainer_state.json`` of the checkpoint ``path``, or None where it is unreadable."""
+    try:
+        state = json.loads((path / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return state if isinstance(state, dict) else None
 
 
 def load_checkpoint(path: Path, model, optimizer, scheduler) -> dict:
     """Load the model, optimizer, scheduler and this process's random states from ``path``;
     returns its ``trainer_state.json``."""
-    state = json.loads((path / STATE_FILE).read_text())
+    state = read_state(path)
+    if state is None:
+        raise ValueError(f"{path / STATE_FILE} is unreadable")
     inner = unwrap(model)
     if hasattr(inner, "from_pretrained"):
         inner.load_state_dict(type(inner).from_pretrained(str(path)).state_dict())

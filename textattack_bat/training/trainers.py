@@ -32,6 +32,7 @@ import tqdm
 import transformers
 from textattack.shared import logger
 
+from textattack_bat import atomic
 from textattack_bat.attack.copies import AttackCopies
 from textattack_bat.attack.recipes import antonym_swap
 from textattack_bat.datasets import default_antonym_flips, default_skip_labels, example_columns
@@ -248,21 +249,47 @@ class PerturbationTrainer(textattack.Trainer):
             "best": best,
             "history": self.history,
             "method": self.training_args.method,
+            "fingerprint": self.fingerprint(),
         }
         checkpoints.save_training_state(path, optimizer, scheduler, rng, state)
         return path
 
+    def fingerprint(self) -> dict:
+        """What a checkpoint must share with this run to be resumed by it
+        (:func:`~textattack_bat.training.checkpoints.fingerprint`)."""
+        if getattr(self, "_fingerprint", None) is None:
+            config = getattr(unwrap(self.model_wrapper.model), "config", None)
+            name = (
+                getattr(config, "_name_or_path", "")
+                or type(unwrap(self.model_wrapper.model)).__name__
+            )
+            self._fingerprint = checkpoints.fingerprint(
+                self.training_args, name, self.texts, self.labels, distributed.processes()
+            )
+        return self._fingerprint
+
     def _restore(self, model, optimizer, scheduler) -> tuple[int, dict]:
-        """The epoch to start from and the best score so far (resuming when a checkpoint exists)."""
+        """The epoch to start from and the best score so far: after the latest checkpoint that
+        loads (resuming), a torn one skipped with a warning; epoch 1 without one."""
         found = checkpoints.list_checkpoints(self.training_args.output_dir)
-        if not (self.training_args.resume and found):
-            return 1, {"score": -math.inf, "epoch": 0}
-        epoch, path = found[-1]
-        state = checkpoints.load_checkpoint(path, model, optimizer, scheduler)
-        self._global_step = state["global_step"]
-        self.history = state["history"]
-        logger.info(f"Resuming from {path} (epoch {epoch} done, step {self._global_step}).")
-        return epoch + 1, state["best"]
+        if not self.training_args.resume:
+            found = []
+        for epoch, path in reversed(found):
+            try:
+                state = checkpoints.load_checkpoint(path, model, optimizer, scheduler)
+            except (ValueError, OSError, RuntimeError, KeyError, EOFError) as error:
+                warnings.warn(
+                    f"{path} is incomplete or torn ({type(error).__name__}: {error}); skipped, "
+                    "resuming from the checkpoint before it.",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+                continue
+            self._global_step = state["global_step"]
+            self.history = state["history"]
+            logger.info(f"Resuming from {path} (epoch {epoch} done, step {self._global_step}).")
+            return epoch + 1, state["best"]
+        return 1, {"score": -math.inf, "epoch": 0}
 
     # ------------------------------------------------------------------ the loop
 
@@ -276,6 +303,8 @@ class PerturbationTrainer(textattack.Trainer):
             textattack.shared.utils.device = device
         textattack.shared.utils.set_seed(args.random_seed)
         output_dir = Path(args.output_dir)
+        if args.resume:  # before anything is written: only the same run resumes
+            checkpoints.check_resume(output_dir, self.fingerprint())
         main = distributed.is_main_process()
         handler = None
         if main:
@@ -283,8 +312,8 @@ class PerturbationTrainer(textattack.Trainer):
             handler = logging.FileHandler(output_dir / "train_log.txt")
             handler.setLevel(logging.DEBUG)
             logger.addHandler(handler)
-            (output_dir / "training_args.json").write_text(
-                json.dumps(asdict(args), indent=1, default=str)
+            atomic.write_text(
+                output_dir / "training_args.json", json.dumps(asdict(args), indent=1, default=str)
             )
         distributed.barrier()
         try:
@@ -390,7 +419,7 @@ class PerturbationTrainer(textattack.Trainer):
                 if main:
                     self._save_model_checkpoint(model, tokenizer, best=True)
             if main:
-                (output_dir / "history.json").write_text(json.dumps(self.history, indent=1))
+                atomic.write_text(output_dir / "history.json", json.dumps(self.history, indent=1))
                 if args.log_to_tb:
                     self._tb_log(
                         {f"epoch/{k}": v for k, v in record.items() if isinstance(v, (int, float))},
