@@ -49,9 +49,11 @@ def save_training_state(path: Path, optimizer, scheduler, rng: list[dict], state
     atomic.write_text(path / STATE_FILE, json.dumps(state, indent=1))
 
 
-# TrainingArgs fields that do not change the trained weights: where and how a run logs and saves.
+# TrainingArgs fields left out of the fingerprint: where and how a run logs and saves, and
+# num_epochs, so that a finished run can be extended (its schedule recomputed for the new total).
 NOT_IN_FINGERPRINT = frozenset(
     {
+        "num_epochs",
         "output_dir",
         "resume",
         "checkpoint_interval_steps",
