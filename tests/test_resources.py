@@ -185,14 +185,20 @@ def test_doctor_says_not_cached_for_vectors_fetched_on_first_use(tmp_path, monke
         at = next(i for i, line in enumerate(lines) if "counter-fitted-embeddings" in line)
         return lines[at : at + 2]
 
+    monkeypatch.setattr(resources, "reachable", lambda host, *a, **k: True)  # S3 answers
     online = counterfitted_lines()[0].split()
     assert online[1:3] == ["not", "cached"], online
     assert "downloaded from TextAttack's S3 on first use; offline: use --embedding " in (
         " ".join(online)
     )
+    monkeypatch.setattr(resources, "reachable", lambda host, *a, **k: False)  # no network
+    unreachable, fix = counterfitted_lines()
+    assert unreachable.split()[1] == "MISSING" and f"{resources.TEXTATTACK_S3} unreachable" in (
+        unreachable
+    )
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     offline, fix = counterfitted_lines()
-    assert offline.split()[1] == "MISSING" and "offline" in offline
+    assert offline.split()[1] == "MISSING" and "offline mode" in offline
     assert fix.split("fix: ")[1] == (
         "go online once, or use --embedding glove-counterfitted (or glove)"
     )
