@@ -1,7 +1,7 @@
 """Vectors computed once per machine and kept under TextAttack's cache folder: a ``.npy`` array
 and a JSON document side by side, named by a key that hashes everything they were computed from.
 
-Both files are written under temporary names and then renamed, so a process that reads them
+Both files are written atomically (:mod:`textattack_bat.atomic`), so a process that reads them
 (another rank, another test) never sees half a file; two processes that compute the same entry
 at once both write it whole, and the last rename wins. Arrays are read with
 ``allow_pickle=False``: nothing in the cache is unpickled.
@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import numpy as np
+
+from textattack_bat import atomic
 
 
 def cache_dir(kind: str) -> Path:
@@ -50,10 +51,10 @@ def read(kind: str, key: str) -> tuple[np.ndarray, dict] | None:
 def write(kind: str, key: str, vectors: np.ndarray, meta: dict) -> None:
     """Store an entry (array first, then the JSON whose presence marks it complete)."""
     vectors_path, meta_path = paths(kind, key)
-    vectors_path.parent.mkdir(parents=True, exist_ok=True)
-    partial = vectors_path.with_suffix(f".{os.getpid()}.partial.npy")
-    np.save(partial, vectors, allow_pickle=False)
-    os.replace(partial, vectors_path)
-    partial = meta_path.with_suffix(f".{os.getpid()}.partial")
-    partial.write_text(json.dumps(meta))
-    os.replace(partial, meta_path)
+
+    def save_array(temporary: Path) -> None:
+        with temporary.open("wb") as file:  # a file object: np.save adds no ".npy" to it
+            np.save(file, vectors, allow_pickle=False)
+
+    atomic.write_with(vectors_path, save_array)
+    atomic.write_text(meta_path, json.dumps(meta))

@@ -20,11 +20,12 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
 import textattack_bat
-from textattack_bat import resources
+from textattack_bat import atomic, resources
 from textattack_bat.lexicon.embeddings import Embedding
 from textattack_bat.lexicon.synonym_filters import (
     DEFAULT_FILTERS,
@@ -46,6 +47,8 @@ class PerturbationTable(Mapping):
     entries: dict[str, tuple[str, ...]]
     metadata: dict = field(default_factory=dict)
     kind: str = "synonym"
+    # the kind ``load`` requires: None here (any), each subclass its own
+    expected_kind: ClassVar[str | None] = None
 
     def __getitem__(self, word: str) -> tuple[str, ...]:
         return self.entries[word]
@@ -71,10 +74,7 @@ class PerturbationTable(Mapping):
         }
 
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.to_json(), ensure_ascii=False), encoding="utf-8")
-        return path
+        return atomic.write_text(path, json.dumps(self.to_json(), ensure_ascii=False))
 
     @classmethod
     def load(cls, path: str | Path) -> PerturbationTable:
@@ -97,7 +97,7 @@ class PerturbationTable(Mapping):
                 f"{path} is a table of format version {data.get('version')!r}; this textattack-bat "
                 f"reads version {VERSION}: {fix}."
             )
-        expected = cls.__dict__.get("expected_kind")
+        expected = cls.expected_kind
         if expected is not None and data.get("kind") != expected:
             raise ValueError(
                 f"{path} holds a table of kind {data.get('kind')!r} where one of kind {expected!r} "
