@@ -99,9 +99,9 @@ def check_resume(output_dir: str | Path, current: dict) -> None:
         return  # torn: the resume skips it with a warning
     saved = state.get("fingerprint") or {"method": state.get("method")}
     differing = [
-        f"{k} {saved.get(k)!r} -> {current.get(k)!r}"
-        for k in sorted(set(saved) | set(current))
-        if k in saved and saved.get(k) != current.get(k)
+        f"{k} {saved[k]!r} -> {current.get(k)!r}"
+        for k in sorted(saved)
+        if saved[k] != current.get(k)
     ]
     if differing:
         raise ResumeMismatch(

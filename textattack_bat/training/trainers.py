@@ -105,6 +105,8 @@ class PerturbationTrainer(textattack.Trainer):
         check_representation(model_wrapper.model, training_args.representation)
         self._synonym_table = synonym_table
         self._antonym_table = antonym_table
+        self._steps_per_epoch = 0  # set by train(): the warm-up counts from the first BAT step
+        self._fingerprint: dict | None = None
         self.epoch_callbacks = list(epoch_callbacks)
         if training_args.robustness_eval_examples > 0 and not self.epoch_callbacks:
             raise SettingError(
@@ -257,7 +259,7 @@ class PerturbationTrainer(textattack.Trainer):
     def fingerprint(self) -> dict:
         """What a checkpoint must share with this run to be resumed by it
         (:func:`~textattack_bat.training.checkpoints.fingerprint`)."""
-        if getattr(self, "_fingerprint", None) is None:
+        if self._fingerprint is None:
             config = getattr(unwrap(self.model_wrapper.model), "config", None)
             name = (
                 getattr(config, "_name_or_path", "")
@@ -556,7 +558,7 @@ class BATTrainer(PerturbationTrainer):
         args = self.training_args
         if not args.contrastive_warmup_steps:
             return 1.0
-        first = getattr(self, "_steps_per_epoch", 0) * min(args.num_clean_epochs, args.num_epochs)
+        first = self._steps_per_epoch * min(args.num_clean_epochs, args.num_epochs)
         return optimizers.linear_warmup(self._global_step - first, args.contrastive_warmup_steps)
 
     def _choose_negatives(self, model, tokenizer, batch) -> dict:
