@@ -44,6 +44,7 @@ from result_files import write_result  # noqa: E402
 
 from textattack_bat.attack.constraints import sentence_encoder  # noqa: E402
 from textattack_bat.datasets import load_jsonl_dataset  # noqa: E402
+from textattack_bat.demo import DEMO_TRAINING  # noqa: E402
 from textattack_bat.evaluation.gold_edits import evaluate_gold_edits  # noqa: E402
 from textattack_bat.evaluation.rates import Rate  # noqa: E402
 from textattack_bat.evaluation.robustness import evaluate_robustness  # noqa: E402
@@ -61,7 +62,7 @@ from textattack_bat.training.trainers import BATTrainer, SAFERTrainer  # noqa: E
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
-MAX_LENGTH = 64
+MAX_LENGTH = DEMO_TRAINING["max_length"]
 EMBEDDING = "glove-counterfitted"
 # The BAT of the demo and bench/negation.py: one-word synonym copies, all senses, bare lemmas.
 CURRENT_BAT = {"synonym_max_words": 1, "antonym_senses": "all", "antonym_copies": "lemmas"}
@@ -126,14 +127,10 @@ def train(model, rows, out: Path, seed: int, method: str, epochs: int, lr: float
         num_clean_epochs=epochs if clean else 0,
         random_seed=seed,
         perturbation_seed=seed,
-        learning_rate=lr,
-        per_device_train_batch_size=32,
-        weight_decay=0.0,
-        num_warmup_steps=0,
-        max_length=MAX_LENGTH,
         embedding=EMBEDDING,
-        save_last=True,
-        resume=True,  # a killed run goes on from its last epoch checkpoint in --runs
+        # the demo's settings (batch 32, max length 64, no decay or warm-up), random batches,
+        # this schedule's rate; a killed run goes on from its last epoch checkpoint in --runs
+        **{**DEMO_TRAINING, "group_by_length": False, "learning_rate": lr, "resume": True},
         **extra,
     )
     trainer = (SAFERTrainer if method == "safer" else BATTrainer)(
