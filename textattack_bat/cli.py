@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from textattack_bat.errors import UsageError
 from textattack_bat.lexicon.senses import DEFAULT_SENSES, SENSE_POLICIES, TABLE_MIN_ROWS
 from textattack_bat.lexicon.synonym_filters import DEFAULT_FILTERS
 
@@ -88,14 +89,14 @@ def load_dataset_arg(dataset: str | None, dataset_from_file: str | None, split: 
             module = textattack.shared.utils.load_module_from_file(path)
             name = variable or "dataset"
             if not hasattr(module, name):
-                raise ValueError(
+                raise UsageError(
                     f"{path} defines no variable {name!r}: give --dataset-from-file "
                     f"{path}^VARIABLE with a variable it defines."
                 )
             return getattr(module, name), dataset_from_file
         return load_jsonl_dataset(path), path
     if not dataset:
-        raise ValueError(
+        raise UsageError(
             "no dataset: give --dataset NAME[^SUBSET] (Hugging Face) or --dataset-from-file FILE."
         )
     name, _, subset = dataset.partition("^")
@@ -132,6 +133,8 @@ def _evaluate_here(args: argparse.Namespace, process_device) -> int:
     from textattack_bat.models import load_classifier
     from textattack_bat.training import distributed
 
+    _check_numbers(args, {"num_examples": ("--num-examples", 1), "batch_size": ("--batch-size", 1)})
+    _check_output_dir(args.output_dir, "--output-dir")
     auto = args.device == "auto" and process_device is not None
     device = set_device(str(process_device) if auto else args.device)
     dataset, dataset_name = load_dataset_arg(
@@ -170,9 +173,24 @@ def _evaluate_here(args: argparse.Namespace, process_device) -> int:
     return 0
 
 
+def _check_numbers(args: argparse.Namespace, least: dict[str, tuple[str, int]]) -> None:
+    """Each ``args.NAME`` given (not None) at least its bound, or a usage error naming the flag."""
+    for name, (flag, bound) in least.items():
+        value = getattr(args, name, None)
+        if value is not None and value < bound:
+            raise UsageError(f"{flag} {value}: give an integer >= {bound}.")
+
+
+def _check_output_dir(path: str, flag: str) -> None:
+    """An output folder that is not an existing file (checked before any work)."""
+    if Path(path).exists() and not Path(path).is_dir():
+        raise UsageError(f"{flag} {path} is a file; give a folder (it is created if missing).")
+
+
 def _build_tables(args: argparse.Namespace) -> int:
     import time
 
+    from textattack_bat.lexicon.synonym_filters import FILTERS
     from textattack_bat.lexicon.tables import (
         build_antonym_table,
         build_synonym_table,
@@ -182,6 +200,18 @@ def _build_tables(args: argparse.Namespace) -> int:
         vocabulary,
     )
 
+    _check_numbers(args, {"k": ("--k", 1), "top_components": ("--top-components", 0)})
+    if not -1 <= args.threshold <= 1:
+        raise UsageError(f"--threshold {args.threshold}: a cosine, give a value in [-1, 1].")
+    filters = [] if args.filters.strip() == "none" else args.filters.split(",")
+    filters = [f.strip() for f in filters if f.strip()]
+    unknown = [f for f in filters if f not in FILTERS]
+    if unknown:
+        raise UsageError(
+            f"--filters: unknown filter(s) {unknown}; give some of {', '.join(FILTERS)}, "
+            "comma-separated, or none."
+        )
+    _check_output_dir(args.out, "--out")
     set_device(args.device)
     dataset, name = load_dataset_arg(None, args.dataset_from_file, None)
     words = vocabulary(dataset_texts(dataset))
@@ -193,13 +223,12 @@ def _build_tables(args: argparse.Namespace) -> int:
         print(f"--embedding auto: TextAttack's counter-fitted vectors are {why}; using {resolved}")
     embedding = load_embedding(resolved, vocab=args.vocab)
     print(f"synonym source: {embedding.source}")
-    filters = [] if args.filters.strip() == "none" else args.filters.split(",")
     synonyms = build_synonym_table(
         words,
         embedding,
         threshold=args.threshold,
         k=args.k,
-        filters=[f.strip() for f in filters if f.strip()],
+        filters=filters,
         top_components=args.top_components,
         group_components=args.group_components,
         vocabulary_source=name,
@@ -247,8 +276,18 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with whole flags only (no abbreviations) and a usage error on one line."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "allow_abbrev": False})
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="textattack-bat",
         description="Over/undersensitivity attacks and Balanced Adversarial Training for TextAttack.",
     )
@@ -434,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (FileNotFoundError, ValueError, ResourceNotFoundError) as error:
+    except (UsageError, ResourceNotFoundError) as error:  # anything else is a bug: traceback
         print(f"textattack-bat {args.command}: error: {error}", file=sys.stderr)
         return 2
 

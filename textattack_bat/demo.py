@@ -25,6 +25,7 @@ import numpy as np
 
 from textattack_bat.attack.constraints import sentence_encoder
 from textattack_bat.datasets import example_columns, load_jsonl_dataset, shipped_path
+from textattack_bat.errors import UsageError
 from textattack_bat.evaluation.plots import plot_representations, plot_sensitivities
 from textattack_bat.evaluation.probe import RepresentationProbe
 from textattack_bat.evaluation.rates import Rate
@@ -103,19 +104,19 @@ def run_demo(
     ``synonym_examples`` of them (None: :data:`SYNONYM_EXAMPLES`, at most ``attack_examples``);
     with ``negation`` the negation attack on the antonym attack's rows too (a table column)."""
     if warm_start_epochs < 1:
-        raise ValueError(
+        raise UsageError(
             f"--warm-start-epochs {warm_start_epochs}: needs 1 or more (from a fresh head the "
             "contrastive term keeps the model from learning the task)."
         )
     if epochs <= warm_start_epochs:
-        raise ValueError(
+        raise UsageError(
             f"--epochs {epochs}: must exceed --warm-start-epochs {warm_start_epochs} "
             "(the warm start, then at least one epoch of each arm)."
         )
     if synonym_examples is None:
         synonym_examples = min(SYNONYM_EXAMPLES, attack_examples)
     if not 0 < synonym_examples <= attack_examples:
-        raise ValueError(
+        raise UsageError(
             f"--synonym-examples {synonym_examples}: pass 1..--attack-examples ({attack_examples})."
         )
     method_epochs = epochs - warm_start_epochs
@@ -127,7 +128,7 @@ def run_demo(
         shipped_path("snli_eval_sample.jsonl"), limit=max(eval_size, attack_examples)
     )
     if len(train) < train_size:
-        raise ValueError(f"--train-size {train_size}: only {len(train)} shipped training rows.")
+        raise UsageError(f"--train-size {train_size}: only {len(train)} shipped training rows.")
     attack_examples = min(attack_examples, len(held_out))
     gold = shipped_path("cad_snli_antonym_edits.jsonl")
     print(

@@ -12,6 +12,7 @@ import transformers
 from textattack.models.wrappers import HuggingFaceModelWrapper
 
 from textattack_bat import resources
+from textattack_bat.errors import MissingFileError, UsageError
 
 MAX_LENGTH = 128  # the paper's maximum sequence length
 
@@ -184,7 +185,7 @@ def check_labels(dataset, model: torch.nn.Module, name: str) -> None:
         or (num_labels is not None and not 0 <= label < num_labels)
     }
     if bad:
-        raise ValueError(
+        raise UsageError(
             f"The {name} dataset has labels {sorted(bad)[:10]} outside the model's {num_labels} outputs "
             f"(integer ids 0..{(num_labels or 1) - 1}); fix the label column, or load a model with as "
             "many labels as the dataset has."
@@ -225,7 +226,7 @@ def load_classifier(
     path = Path(name_or_path)
     looks_local = path.is_absolute() or str(name_or_path).startswith((".", "~")) or path.exists()
     if looks_local and not (path / "config.json").is_file():
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"Model directory {path} does not exist or has no config.json; pass a directory "
             "written by save_pretrained() / textattack train, or a Hugging Face hub name."
         )
@@ -235,7 +236,7 @@ def load_classifier(
             a.endswith("ForSequenceClassification") for a in (config.architectures or [])
         )
         if is_classifier and num_labels is not None and config.num_labels != num_labels:
-            raise ValueError(
+            raise UsageError(
                 f"Model {name_or_path} has {config.num_labels} labels but the dataset has {num_labels}; "
                 "use a model trained for this dataset's labels."
             )

@@ -17,6 +17,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from textattack_bat.errors import UsageError
+
 OFFLINE_ENV_VARS = ("TEXTATTACK_BAT_OFFLINE", "HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
 
 
@@ -254,23 +256,23 @@ def resolve_device(name: str | None = "auto"):
     try:
         device = torch.device(name)
     except RuntimeError:
-        raise ValueError(
+        raise UsageError(
             f"--device {name}: not a device name; use auto, cpu, cuda or cuda:N."
         ) from None
     if device.type == "cpu":
         return device
     if device.type != "cuda":
-        raise ValueError(
+        raise UsageError(
             f"--device {name}: only cpu and cuda devices are supported; use auto, cpu, cuda or cuda:N."
         )
     if not torch.cuda.is_available():
-        raise ValueError(
+        raise UsageError(
             f"--device {name}: CUDA is not available on this machine (torch {torch.__version__}); "
             "use --device cpu."
         )
     count = torch.cuda.device_count()
     if device.index is not None and device.index >= count:
-        raise ValueError(
+        raise UsageError(
             f"--device {name}: this machine has {count} CUDA device(s), cuda:0..cuda:{count - 1}."
         )
     return device

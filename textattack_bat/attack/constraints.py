@@ -16,6 +16,7 @@ from textattack.constraints.semantics.sentence_encoders import (
 from textattack.shared import AttackedText
 
 from textattack_bat import resources
+from textattack_bat.errors import UsageError
 from textattack_bat.lexicon.stopwords import TEXTFOOLER_STOPWORDS  # noqa: F401 (re-exported)
 
 
@@ -36,7 +37,7 @@ class ColumnModification(PreTransformationConstraint):
             return set(range(len(current_text.words)))
         unknown = [c for c in self.columns if c not in names]
         if unknown:
-            raise ValueError(
+            raise UsageError(
                 f"modifiable columns {unknown} are not input columns of this dataset {names}; "
                 f"pass some of {names} (or None for all columns)."
             )
@@ -69,7 +70,7 @@ class MaxEdits(PreTransformationConstraint):
 
     def __init__(self, max_edits: int = 1):
         if max_edits < 1:
-            raise ValueError(f"max_edits={max_edits}: give a positive number of edits.")
+            raise UsageError(f"max_edits={max_edits}: give a positive number of edits.")
         self.max_edits = max_edits
 
     def _get_modifiable_indices(self, current_text: AttackedText) -> set[int]:
@@ -192,4 +193,4 @@ def sentence_encoder(kind: str = "auto", threshold: float | None = None):
         encoder = CachedSBERT(model_name=str(resources.minilm_path()), **options)
         encoder.model_name = "all-MiniLM-L6-v2 (local)"
         return encoder
-    raise ValueError(f"Unknown sentence encoder {kind!r}; choose auto, use or sbert.")
+    raise UsageError(f"Unknown sentence encoder {kind!r}; choose auto, use or sbert.")

@@ -19,6 +19,7 @@ from textattack.shared import AttackedText
 from textattack.transformations import Transformation
 
 from textattack_bat.attack.engine import attacked_text
+from textattack_bat.errors import UsageError
 
 Example = tuple[str, ...]
 
@@ -47,7 +48,7 @@ def example_text(example: Example, columns: Sequence[str] | None = None) -> Atta
             else tuple(f"column{i}" for i in range(len(example)))
         )
     if len(columns) != len(example):
-        raise ValueError(
+        raise UsageError(
             f"{len(example)} column texts but {len(columns)} column names {list(columns)}: "
             "give one name per column."
         )

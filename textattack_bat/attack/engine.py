@@ -29,6 +29,7 @@ import tqdm
 from textattack import Attack
 from textattack.shared import AttackedText
 
+from textattack_bat.errors import UsageError
 from textattack_bat.lexicon.senses import ContextSenses
 
 DEFAULT_BATCH_SIZE = {"cpu": 64, "cuda": 512}  # model inputs per call
@@ -167,7 +168,7 @@ class BatchedAttacker:
         if batch_size is None:
             batch_size = default_batch_size(_device(self.wrapper))
         if batch_size < 1 or (examples is not None and examples < 1):
-            raise ValueError(
+            raise UsageError(
                 f"batch_size={batch_size}, examples={examples}: both must be at least 1."
             )
         self.batch_size = batch_size

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 from textattack.goal_functions import ClassificationGoalFunction
 
+from textattack_bat.errors import UsageError
+
 
 class UndersensitivityClassification(ClassificationGoalFunction):
     """An attacked text x' succeeds when x' differs from the original x in at least one word and
@@ -39,7 +41,7 @@ class UndersensitivityClassification(ClassificationGoalFunction):
 
     def init_attack_example(self, attacked_text, ground_truth_output):
         if not self.initial_text_is_attackable(attacked_text):
-            raise ValueError(
+            raise UsageError(
                 "Cannot attack an empty or whitespace-only text "
                 f"({dict(attacked_text._text_input)!r}); remove such rows from the dataset."
             )
@@ -80,7 +82,7 @@ class UndersensitivityClassification(ClassificationGoalFunction):
             isinstance(self.ground_truth_output, int)
             and not 0 <= self.ground_truth_output < num_labels
         ):
-            raise ValueError(
+            raise UsageError(
                 f"Label {self.ground_truth_output} is outside the model's {num_labels} outputs "
                 f"(0..{num_labels - 1}); check the dataset's label column and label order."
             )

@@ -27,6 +27,7 @@ from textattack_bat.attack.goal_functions import UndersensitivityClassification
 from textattack_bat.attack.recipe_names import RECIPES
 from textattack_bat.attack.search_methods import GreedyWordSwapWIRRankIfNeeded
 from textattack_bat.attack.transformations import WordNegation, WordSwapAntonym
+from textattack_bat.errors import UsageError
 from textattack_bat.lexicon.senses import SensePolicy
 
 WIR_METHODS = ("auto", "gradient", "delete", "unk", "weighted-saliency", "random")
@@ -40,11 +41,11 @@ def supports_gradients(model_wrapper: ModelWrapper) -> bool:
 def resolve_wir_method(model_wrapper: ModelWrapper, wir_method: str) -> str:
     """``auto``: gradient ranking (as the authors) when the wrapper has gradients, else deletion."""
     if wir_method not in WIR_METHODS:
-        raise ValueError(f"Unknown wir_method {wir_method!r}; choose one of {WIR_METHODS}.")
+        raise UsageError(f"Unknown wir_method {wir_method!r}; choose one of {WIR_METHODS}.")
     if wir_method == "auto":
         return "gradient" if supports_gradients(model_wrapper) else "delete"
     if wir_method == "gradient" and not supports_gradients(model_wrapper):
-        raise ValueError(
+        raise UsageError(
             f"wir_method='gradient' needs a model wrapper with get_grad(); "
             f"{type(model_wrapper).__name__} has none. Use wir_method='delete' (or 'auto')."
         )

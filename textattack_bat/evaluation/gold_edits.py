@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from textattack_bat.datasets import read_jsonl_rows
+from textattack_bat.errors import UsageError
 from textattack_bat.evaluation.rates import Rate
 from textattack_bat.models import predict_labels
 
@@ -56,24 +57,24 @@ def load_gold_edits(path: str | Path) -> list[GoldEdit]:
     """Read and check a gold-edit file; a bad row raises a ValueError naming it and the fix."""
     rows = read_jsonl_rows(path)
     if not rows:
-        raise ValueError(f"{path}: no gold edits.")
+        raise UsageError(f"{path}: no gold edits.")
     edits = []
     for number, row in enumerate(rows, start=1):
         missing = [name for name in FIELDS if name not in row]
         if not any(name in row for name in EDITED_FIELDS):
             missing.append(" or ".join(EDITED_FIELDS))
         if missing:
-            raise ValueError(
+            raise UsageError(
                 f"{path}, row {number}: missing field(s) {missing}; a gold edit needs "
                 f"{list(FIELDS)} and the edited side ({' and/or '.join(EDITED_FIELDS)})."
             )
         for name in ("label", "edited_label"):
             if not isinstance(row[name], int) or isinstance(row[name], bool):
-                raise ValueError(
+                raise UsageError(
                     f"{path}, row {number}: {name} {row[name]!r} is not an integer label id."
                 )
         if row.get("edited", "hypothesis") not in SIDES:
-            raise ValueError(
+            raise UsageError(
                 f"{path}, row {number}: edited {row['edited']!r}; it names the edited side, "
                 f"one of {list(SIDES)}."
             )

@@ -19,6 +19,7 @@ from collections.abc import Collection, Mapping, Sequence
 import numpy as np
 import torch
 
+from textattack_bat.errors import UsageError
 from textattack_bat.training.distances import get_distance
 from textattack_bat.training.representations import encode
 from textattack_bat.training.samplers import AntonymSampler, Example, SynonymSampler
@@ -50,7 +51,7 @@ class RepresentationProbe:
         )(examples, labels, epoch=0)
         keep = np.flatnonzero(synonym_mask * antonym_mask)[:max_examples]
         if len(keep) == 0:
-            raise ValueError(
+            raise UsageError(
                 "No probe row has both a synonym and an antonym copy; check the tables and the data."
             )
         self.originals = [tuple(examples[i]) for i in keep]

@@ -14,13 +14,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from textattack_bat.errors import UsageError
+
 Z95 = 1.959963984540054
 
 
 def wilson_interval(successes: int, trials: int, z: float = Z95) -> tuple[float, float] | None:
     """The Wilson score interval of ``successes / trials``; None when ``trials`` is 0."""
     if trials < 0 or not 0 <= successes <= trials:
-        raise ValueError(f"Need 0 <= successes <= trials, got {successes} of {trials}.")
+        raise UsageError(f"Need 0 <= successes <= trials, got {successes} of {trials}.")
     if trials == 0:
         return None
     p = successes / trials

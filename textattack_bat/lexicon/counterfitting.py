@@ -37,6 +37,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from textattack_bat.errors import UsageError
 from textattack_bat.lexicon import cache_files
 from textattack_bat.lexicon.embeddings import Embedding
 from textattack_bat.lexicon.lexical import (
@@ -89,7 +90,7 @@ class CounterFittingConfig:
 
     def __post_init__(self):
         if self.objective not in OBJECTIVES:
-            raise ValueError(
+            raise UsageError(
                 f"Unknown counter-fitting objective {self.objective!r}; choose from {list(OBJECTIVES)}."
             )
         object.__setattr__(self, "sources", check_sources(self.sources))
@@ -120,7 +121,7 @@ def counter_fit(
     if constraints is None:
         constraints = constraints_for(embedding, config)
     if len(constraints.synonyms) + len(constraints.antonyms) == 0:
-        raise ValueError(
+        raise UsageError(
             f"No synonym or antonym pair of {'+'.join(constraints.sources)} among the words of "
             f"{embedding.source}; nothing to fit."
         )

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from textattack_bat.errors import UsageError
+
 
 @dataclass
 class Embedding:
@@ -17,7 +19,7 @@ class Embedding:
 
     def __post_init__(self):
         if self.vectors.ndim != 2 or len(self.words) != self.vectors.shape[0]:
-            raise ValueError(
+            raise UsageError(
                 f"Embedding {self.source}: {len(self.words)} words but vectors of shape "
                 f"{self.vectors.shape}; the vocabulary and the matrix must have one row per word."
             )

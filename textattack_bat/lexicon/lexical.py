@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from textattack_bat.errors import MissingFileError, UsageError
 from textattack_bat.lexicon.embeddings import Embedding
 
 SOURCES = ("ppdb", "wordnet", "morphology")
@@ -50,7 +51,7 @@ def check_sources(sources: Iterable[str]) -> tuple[str, ...]:
     sources = tuple(sources)
     unknown = sorted(set(sources) - set(SOURCES))
     if unknown or not sources:
-        raise ValueError(
+        raise UsageError(
             f"Unknown constraint source(s) {unknown or sources!r}; choose from {list(SOURCES)}, "
             "e.g. sources=('ppdb', 'wordnet')."
         )
@@ -82,7 +83,7 @@ def read_pairs(path: str | Path) -> list[tuple[str, str]]:
     """The ``word word`` pairs of a constraint file, lower-cased, in file order."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"Constraint file {path} does not exist; reinstall textattack-bat "
             "(pip install --force-reinstall textattack-bat) or pass the files' folder."
         )
@@ -92,7 +93,7 @@ def read_pairs(path: str | Path) -> list[tuple[str, str]]:
         if not words:
             continue
         if len(words) != 2:
-            raise ValueError(
+            raise UsageError(
                 f"{path}:{number}: {len(words)} fields; a constraint file has one "
                 "'word word' pair a line."
             )

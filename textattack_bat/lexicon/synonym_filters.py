@@ -17,6 +17,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from textattack_bat.errors import UsageError
+
 SynonymFilter = Callable[[str, str], bool]
 
 DEFAULT_FILTERS = ("antonym", "function-word", "inflection", "form")
@@ -143,7 +145,7 @@ def build_filters(filters: Iterable[str | SynonymFilter] = DEFAULT_FILTERS) -> l
     for f in filters:
         if isinstance(f, str):
             if f not in FILTERS:
-                raise ValueError(
+                raise UsageError(
                     f"Unknown synonym filter {f!r}; choose from {sorted(FILTERS)} "
                     "(or pass a callable (word, candidate) -> bool)."
                 )

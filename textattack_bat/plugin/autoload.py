@@ -21,6 +21,7 @@ WATCHED_MODULES = frozenset(
         "textattack.attack_args",
         "textattack.training_args",
         "textattack.commands.train_model_command",
+        "textattack.commands.attack_command",
     }
 )
 

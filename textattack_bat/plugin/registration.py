@@ -20,6 +20,7 @@ import sys
 import warnings
 
 from textattack_bat.attack.recipe_names import RECIPE_NAMES  # import-free
+from textattack_bat.errors import UsageError
 from textattack_bat.training.methods import METHODS  # import-free
 
 ARGS_SPLIT_TOKEN = "^"  # textattack.shared.utils.ARGS_SPLIT_TOKEN
@@ -27,7 +28,7 @@ ARGS_SPLIT_TOKEN = "^"  # textattack.shared.utils.ARGS_SPLIT_TOKEN
 _done: set[str] = set()
 
 
-class ParameterError(ValueError):
+class ParameterError(UsageError):
     """A ``NAME^key=value,...`` string that cannot be read (one-line message)."""
 
 
@@ -188,11 +189,9 @@ def _patch_train_command(train_model_command) -> None:
         except (ParameterError, SettingError) as error:
             print(f"textattack train: error: {error}", file=sys.stderr)
             raise SystemExit(2) from None  # a usage error, as argparse reports them
-        from textattack_bat.training.checkpoints import ResumeMismatch
-
         try:
             return base_run(self, args)
-        except ResumeMismatch as error:  # found once the trainer sees its output folder
+        except UsageError as error:  # ours, found once the trainer sees the data and folder
             print(f"textattack train: error: {error}", file=sys.stderr)
             raise SystemExit(2) from None
 
@@ -202,8 +201,24 @@ def _patch_train_command(train_model_command) -> None:
     command.run = run
 
 
+def _patch_attack_command(attack_command) -> None:
+    command = attack_command.AttackCommand
+    base_run = command.run
+
+    def run(self, args):
+        try:
+            return base_run(self, args)
+        except UsageError as error:  # a bad input to one of our recipes: one line, exit 2
+            print(f"textattack attack: error: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
+
+    run.__wrapped__ = base_run
+    command.run = run
+
+
 _PATCHES = {
     "textattack.attack_args": _register_recipes,
     "textattack.training_args": _patch_training_args,
     "textattack.commands.train_model_command": _patch_train_command,
+    "textattack.commands.attack_command": _patch_attack_command,
 }

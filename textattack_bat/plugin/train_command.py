@@ -9,6 +9,8 @@ every flag the user did not give.
 
 from __future__ import annotations
 
+import argparse
+import functools
 import json
 import os
 import sys
@@ -44,16 +46,36 @@ def paper_defaults(method: str) -> dict:
 
 
 CONFIG_ENV = "TEXTATTACK_BAT_TRAIN_CONFIG"
-_FLAG_ALIASES = {"epochs": "num_epochs"}
+
+
+@functools.cache
+def train_options() -> dict[str, str]:
+    """Every option string of ``textattack train`` -> the field it sets (``--lr`` ->
+    learning_rate), read from TextAttack's own parser."""
+    from textattack.commands.train_model_command import TrainModelCommand
+
+    commands = argparse.ArgumentParser().add_subparsers()
+    TrainModelCommand.register_subcommand(commands)
+    train = commands.choices["train"]
+    return {option: action.dest for action in train._actions for option in action.option_strings}
 
 
 def explicit_flags(argv: Sequence[str]) -> set[str]:
-    """TrainingArgs field names the user gave on the command line (``--learning-rate`` -> learning_rate)."""
+    """The fields the user's flags set (``--learning-rate`` and ``--lr`` -> learning_rate). An
+    abbreviated flag (``--learning``, which argparse would take) raises :class:`SettingError`:
+    the paper preset must know which flags were given."""
+    options = train_options()
     names = set()
     for token in argv:
-        if token.startswith("--"):
-            name = token[2:].split("=", 1)[0].replace("-", "_")
-            names.add(_FLAG_ALIASES.get(name, name))
+        if not token.startswith("--"):
+            continue
+        flag = token.split("=", 1)[0]
+        if flag in options:
+            names.add(options[flag])
+            continue
+        longer = sorted(option for option in options if option.startswith(flag))
+        if longer:
+            raise SettingError(f"{flag} is an abbreviation: write {' or '.join(longer)} in full.")
     return names
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import textattack
 
+from textattack_bat.errors import UsageError
 from textattack_bat.lexicon.senses import DEFAULT_SENSES, SENSE_POLICIES
 from textattack_bat.lexicon.tables import EMBEDDING_NAMES
 from textattack_bat.training.distances import DISTANCES
@@ -18,8 +19,19 @@ from textattack_bat.training.miners import MINERS
 from textattack_bat.training.representations import REPRESENTATIONS
 from textattack_bat.training.samplers import ANTONYM_COPIES, NEGATIVE_SOURCES, POSITIONS
 
+# TextAttack's settings for its attack-generated adversarial training, with their defaults:
+# SAFER and BAT draw their copies every epoch without attacking the model, so no other value
+# has a meaning here.
+ATTACK_TRAINING_DEFAULTS = {
+    "attack_epoch_interval": 1,
+    "alpha": 1.0,
+    "num_train_adv_examples": -1,
+    "query_budget_train": None,
+    "attack_num_workers_per_device": 1,
+}
 
-class SettingError(ValueError):
+
+class SettingError(UsageError):
     """A training setting with a value that is not allowed. The message is one line naming the
     setting, the value and what is allowed."""
 
@@ -203,6 +215,13 @@ class BATTrainingArgs(textattack.TrainingArgs):
             value = getattr(self, name)
             if not allowed(value):
                 raise SettingError(f"{name}={value!r} is not allowed: use {description}.")
+        for name, default in ATTACK_TRAINING_DEFAULTS.items():
+            if getattr(self, name) != default:
+                raise SettingError(
+                    f"{name}={getattr(self, name)!r} is TextAttack's setting for training on "
+                    "attack-generated examples; SAFER and BAT draw their copies every epoch "
+                    f"without attacking: leave it at {default!r}."
+                )
         if self.negative_source != "antonym" and self.mines_negatives:
             raise SettingError(
                 f"negative_source={self.negative_source!r} does not go with negative_mining="

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import torch
 import transformers
 
+from textattack_bat.errors import UsageError
 from textattack_bat.models import model_inputs, unwrap
 
 GROUP_BATCHES = 50  # batches per sorted group, as transformers' LengthGroupedSampler
@@ -39,7 +40,7 @@ def length_grouped(
     order), cut the groups into runs of ``step`` and shuffle the full runs with ``generator``. A
     last, shorter run stays last."""
     if step <= 0 or group_batches <= 0:
-        raise ValueError(f"step and group_batches must be > 0, got {step} and {group_batches}.")
+        raise UsageError(f"step and group_batches must be > 0, got {step} and {group_batches}.")
     size = group_batches * step
     runs: list[list[int]] = []
     for start in range(0, len(order), size):

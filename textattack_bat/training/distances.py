@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from textattack_bat.errors import UsageError
+
 
 class CosineDistance(nn.Module):
     """``d(a, b) = 1 - cos(a, b)``, in [0, 2]. The paper's distance."""
@@ -35,5 +37,5 @@ def get_distance(name_or_module: str | nn.Module) -> nn.Module:
     if isinstance(name_or_module, nn.Module):
         return name_or_module
     if name_or_module not in DISTANCES:
-        raise ValueError(f"Unknown distance {name_or_module!r}; choose one of {sorted(DISTANCES)}.")
+        raise UsageError(f"Unknown distance {name_or_module!r}; choose one of {sorted(DISTANCES)}.")
     return DISTANCES[name_or_module]()

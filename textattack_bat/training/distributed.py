@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 import torch
 
+from textattack_bat.errors import UsageError
 from textattack_bat.training.batching import length_grouped
 
 
@@ -121,11 +122,11 @@ class ShardedBatchSampler:
         lengths: Sequence[int] | None = None,
     ):
         if num_rows <= 0 or batch_size <= 0:
-            raise ValueError(
+            raise UsageError(
                 f"Need rows and a positive batch size, got {num_rows} rows, batch {batch_size}."
             )
         if lengths is not None and len(lengths) != num_rows:
-            raise ValueError(f"{len(lengths)} lengths for {num_rows} rows: give one per row.")
+            raise UsageError(f"{len(lengths)} lengths for {num_rows} rows: give one per row.")
         self.num_rows, self.batch_size, self.seed = num_rows, batch_size, seed
         self.world, self.rank, self.lengths = world, rank, lengths
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from textattack_bat.errors import UsageError
 from textattack_bat.training.distances import get_distance
 
 MINERS = ("random", "hardest", "semi-hard", "kept")
@@ -31,7 +32,7 @@ class NegativeMiner(nn.Module):
     def __init__(self, strategy: str = "hardest", margin: float = 1.0, distance="cosine"):
         super().__init__()
         if strategy not in MINERS:
-            raise ValueError(f"Unknown negative miner {strategy!r}; choose one of {list(MINERS)}.")
+            raise UsageError(f"Unknown negative miner {strategy!r}; choose one of {list(MINERS)}.")
         self.strategy, self.margin, self.distance = strategy, margin, get_distance(distance)
 
     @torch.no_grad()

@@ -14,12 +14,13 @@ import torch
 import transformers
 from torch import nn
 
+from textattack_bat.errors import UsageError
 from textattack_bat.models import model_inputs, unwrap
 
 REPRESENTATIONS = ("cls", "mean", "pooler")
 
 
-class RepresentationError(ValueError):
+class RepresentationError(UsageError):
     pass
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
+from textattack_bat.errors import UsageError
 from textattack_bat.lexicon.antonyms import WordNetAntonyms, match_case
 from textattack_bat.lexicon.senses import SensePolicy, get_policy
 from textattack_bat.lexicon.stopwords import TEXTFOOLER_STOPWORDS
@@ -47,7 +48,7 @@ class SynonymSampler:
         max_words: int | None = None,
     ):
         if max_words is not None and max_words < 1:
-            raise ValueError(
+            raise UsageError(
                 f"max_words={max_words}: give a positive number of words, or None for every word."
             )
         self.choices = {
@@ -181,9 +182,9 @@ class AntonymSampler(OneEditSampler):
         copies: AttackCopies | None = None,
     ):
         if positions not in POSITIONS:
-            raise ValueError(f"positions={positions!r}: choose one of {list(POSITIONS)}.")
+            raise UsageError(f"positions={positions!r}: choose one of {list(POSITIONS)}.")
         if (table is None) == (copies is None):
-            raise ValueError(
+            raise UsageError(
                 "AntonymSampler needs exactly one source: an antonym table (bare lemmas, the "
                 "paper's copies) or copies=AttackCopies(...) (the attack's candidates)."
             )
@@ -362,7 +363,7 @@ class EitherSampler:
 
     def __init__(self, samplers: Sequence[OneEditSampler], seed: int = 0):
         if not samplers:
-            raise ValueError("EitherSampler needs at least one sampler.")
+            raise UsageError("EitherSampler needs at least one sampler.")
         self.samplers = tuple(samplers)
         self.seed = seed
 
