@@ -1,21 +1,27 @@
-"""Epoch checkpoints: ``OUTPUT_DIR/checkpoint-epoch-N`` holds the model (TextAttack's layout),
-``optimizer.pt`` (optimizer, scheduler, every process's random states, by rank) and
-``trainer_state.json`` (epoch, step, best score, history, method). A killed run resumes from the
-latest one and loses at most one epoch; only the same run (:func:`fingerprint`) resumes, and a
-torn checkpoint is skipped for the one before it. Only files this module wrote are read
-(``torch.load(weights_only=True)``: tensors and plain containers, never arbitrary pickles)."""
+"""Checkpoints: ``OUTPUT_DIR/checkpoint-epoch-N`` after an epoch and, with
+``checkpoint_interval_steps``, ``OUTPUT_DIR/checkpoint-step-S`` inside one. Each holds the model
+(TextAttack's layout), ``optimizer.pt`` (optimizer, scheduler, every process's random states, by
+rank) and ``trainer_state.json`` (epoch, batches done in it, step, best score, history, the
+epoch's running sums, fingerprint). A checkpoint folder is written whole or not at all
+(:func:`textattack_bat.atomic.write_dir`). A killed run resumes from the latest one to the same
+final weights as an uninterrupted run; only the same run (:func:`fingerprint`) resumes, and an
+unreadable checkpoint is skipped, with a warning, for the one before it. Only files this module
+wrote are read (``torch.load(weights_only=True)``: tensors and plain containers, never arbitrary
+pickles)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
 import torch
 
 from textattack_bat import atomic
+from textattack_bat.errors import UsageError
 from textattack_bat.training import distributed, random_states
 from textattack_bat.training.arguments import SettingError
 from textattack_bat.training.representations import unwrap
@@ -24,17 +30,40 @@ STATE_FILE = "trainer_state.json"
 OPTIMIZER_FILE = "optimizer.pt"
 
 
-def checkpoint_dir(output_dir: str | Path, epoch: int) -> Path:
-    return Path(output_dir) / f"checkpoint-epoch-{epoch}"
+def checkpoint_dir(output_dir: str | Path, epoch: int, step: int | None = None) -> Path:
+    """``checkpoint-epoch-EPOCH`` (an epoch done), or ``checkpoint-step-STEP`` (inside one)."""
+    name = f"checkpoint-epoch-{epoch}" if step is None else f"checkpoint-step-{step}"
+    return Path(output_dir) / name
 
 
-def list_checkpoints(output_dir: str | Path) -> list[tuple[int, Path]]:
-    """``(epoch, path)`` of each complete checkpoint in ``output_dir``, oldest first."""
+def _progress(state: dict) -> tuple[int, int]:
+    """How far a checkpoint got: (optimizer steps, 1 if its epoch was done)."""
+    return int(state.get("global_step", 0)), int(state.get("batches") is None)
+
+
+def list_checkpoints(output_dir: str | Path, warn: bool = False) -> list[tuple[dict, Path]]:
+    """``(state, path)`` of each readable checkpoint in ``output_dir``, the least advanced first;
+    with ``warn``, each unreadable one is named in a ``RuntimeWarning`` and skipped."""
     found = []
-    for path in Path(output_dir).glob("checkpoint-epoch-*"):
-        if (path / STATE_FILE).is_file() and path.name.rsplit("-", 1)[-1].isdigit():
-            found.append((int(path.name.rsplit("-", 1)[-1]), path))
-    return sorted(found)
+    folders = [
+        *Path(output_dir).glob("checkpoint-epoch-*"),
+        *Path(output_dir).glob("checkpoint-step-*"),
+    ]
+    for path in sorted(folders):
+        if not path.name.rsplit("-", 1)[-1].isdigit() or not path.is_dir():
+            continue
+        state = read_state(path)
+        if state is None:
+            if warn:
+                warnings.warn(
+                    f"{path} is incomplete or torn ({STATE_FILE} unreadable); skipped, resuming "
+                    "from the checkpoint before it.",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
+            continue
+        found.append((state, path))
+    return sorted(found, key=lambda item: (_progress(item[0]), item[1].name))
 
 
 def save_training_state(path: Path, optimizer, scheduler, rng: list[dict], state: dict) -> None:
@@ -94,9 +123,7 @@ def check_resume(output_dir: str | Path, current: dict) -> None:
     found = list_checkpoints(output_dir)
     if not found:
         return
-    state = read_state(found[-1][1])
-    if state is None:
-        return  # torn: the resume skips it with a warning
+    state = found[-1][0]
     saved = state.get("fingerprint") or {"method": state.get("method")}
     differing = [
         f"{k} {saved[k]!r} -> {current.get(k)!r}"
@@ -119,12 +146,14 @@ def read_state(path: Path) -> dict | None:
     return state if isinstance(state, dict) else None
 
 
-def load_checkpoint(path: Path, model, optimizer, scheduler) -> dict:
-    """Load the model, optimizer, scheduler and this process's random states from ``path``;
-    returns its ``trainer_state.json``."""
+def load_checkpoint(path: Path, model, optimizer, scheduler) -> tuple[dict, Callable[[], None]]:
+    """Load the model, optimizer and scheduler from ``path``; returns its ``trainer_state.json``
+    and a function that sets this process's random generators to the checkpoint's (called by the
+    trainer when its loop reaches the checkpoint's point: a data loader draws a seed when it
+    starts)."""
     state = read_state(path)
     if state is None:
-        raise ValueError(f"{path / STATE_FILE} is unreadable")
+        raise UsageError(f"{path / STATE_FILE} is unreadable")
     inner = unwrap(model)
     if hasattr(inner, "from_pretrained"):
         inner.load_state_dict(type(inner).from_pretrained(str(path)).state_dict())
@@ -134,15 +163,13 @@ def load_checkpoint(path: Path, model, optimizer, scheduler) -> dict:
     optimizer.load_state_dict(saved["optimizer"])
     if scheduler is not None and saved["scheduler"] is not None:
         scheduler.load_state_dict(saved["scheduler"])
-    if "random_states" in saved:
-        states = saved["random_states"]
-        if len(states) != distributed.processes():
-            warnings.warn(
-                f"{path} was written by {len(states)} process(es), this run has "
-                f"{distributed.processes()}: the resumed run is not an exact continuation.",
-                stacklevel=3,
-            )
-        random_states.restore(states[min(distributed.rank(), len(states) - 1)])
-    else:  # checkpoints written before every generator was saved
-        torch.set_rng_state(saved["torch_rng"])
-    return state
+    if "random_states" not in saved:  # checkpoints written before every generator was saved
+        return state, lambda: torch.set_rng_state(saved["torch_rng"])
+    states = saved["random_states"]
+    if len(states) != distributed.processes():
+        warnings.warn(
+            f"{path} was written by {len(states)} process(es), this run has "
+            f"{distributed.processes()}: the resumed run is not an exact continuation.",
+            stacklevel=3,
+        )
+    return state, lambda: random_states.restore(states[min(distributed.rank(), len(states) - 1)])

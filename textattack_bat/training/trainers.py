@@ -36,6 +36,7 @@ from textattack_bat import atomic
 from textattack_bat.attack.copies import AttackCopies
 from textattack_bat.attack.recipes import antonym_swap
 from textattack_bat.datasets import default_antonym_flips, default_skip_labels, example_columns
+from textattack_bat.errors import UsageError
 from textattack_bat.lexicon.senses import get_policy, wants_table
 from textattack_bat.lexicon.tables import PerturbationTable, vocabulary
 from textattack_bat.models import check_labels, unwrap
@@ -68,6 +69,9 @@ __all__ = ["BATTrainer", "BATTrainingArgs", "PerturbationTrainer", "SAFERTrainer
 
 EpochCallback = Callable[["PerturbationTrainer", int], Mapping | None]
 
+# What a checkpoint inside an epoch records of it: the batches done and the running sums.
+POSITION_KEYS = ("batches", "total_loss", "correct", "seen", "terms", "term_steps")
+
 
 def _examples(dataset) -> tuple[list[tuple[str, ...]], list[int]]:
     examples = [(example_columns(inputs), label) for inputs, label in dataset]
@@ -94,15 +98,21 @@ class PerturbationTrainer(textattack.Trainer):
                 "training_args must be a textattack_bat.BATTrainingArgs (TextAttack's TrainingArgs + BAT settings)."
             )
         if task_type != "classification":
-            raise ValueError("SAFER and BAT train classifiers: task_type must be 'classification'.")
+            raise UsageError("SAFER and BAT train classifiers: task_type must be 'classification'.")
         super().__init__(model_wrapper, task_type, None, train_dataset, eval_dataset, training_args)
         if train_dataset is None or len(train_dataset) == 0:
-            raise ValueError("The training dataset is empty.")
+            raise UsageError("The training dataset is empty.")
         self.texts, self.labels = _examples(train_dataset)
         check_labels(train_dataset, model_wrapper.model, "training")
         if eval_dataset is not None:
             check_labels(eval_dataset, model_wrapper.model, "evaluation")
         check_representation(model_wrapper.model, training_args.representation)
+        # A table file given is read now: a bad one stops the run before anything is written.
+        a = training_args
+        if synonym_table is None and a.synonym_table:
+            synonym_table = training_tables.synonym_table(a.synonym_table, a.embedding, ())
+        if antonym_table is None and a.antonym_table:
+            antonym_table = training_tables.antonym_table(a.antonym_table, ())
         self._synonym_table = synonym_table
         self._antonym_table = antonym_table
         self._steps_per_epoch = 0  # set by train(): the warm-up counts from the first BAT step
@@ -112,6 +122,12 @@ class PerturbationTrainer(textattack.Trainer):
             raise SettingError(
                 f"robustness_eval_examples={training_args.robustness_eval_examples} is read by `textattack train`; "
                 "in Python pass epoch_callbacks=[textattack_bat.evaluation.robustness.RobustnessCallback(eval_dataset, N)]."
+            )
+        if training_args.early_stopping_epochs and eval_dataset is None:
+            raise SettingError(
+                f"early_stopping_epochs={training_args.early_stopping_epochs} needs an evaluation "
+                "set to watch: pass eval_dataset (--dataset-split for `textattack train`), or "
+                "leave early_stopping_epochs unset."
             )
         self.skip_labels = default_skip_labels(train_dataset, training_args.skip_labels)
         self.antonym_flips = dict(
@@ -236,15 +252,21 @@ class PerturbationTrainer(textattack.Trainer):
     def _save_model_checkpoint(
         self, model, tokenizer, step=None, epoch=None, best=False, last=False
     ):
-        # TextAttack unwraps DataParallel only; DistributedDataParallel too, here.
-        super()._save_model_checkpoint(unwrap(model), tokenizer, step, epoch, best, last)
+        """TextAttack's folders (``best_model``, ``last_model``, ...), each written whole or not
+        at all (:func:`textattack_bat.atomic.write_dir`)."""
+        name = "best_model" if best else "last_model" if last else None
+        path = Path(self.training_args.output_dir) / name if name else None
+        if path is None:
+            path = checkpoints.checkpoint_dir(self.training_args.output_dir, epoch, step)
+        atomic.write_dir(path, lambda folder: _write_model(model, tokenizer, folder))
 
     def _save_checkpoint(
-        self, model, tokenizer, epoch: int, optimizer, scheduler, best: dict, rng: list[dict]
-    ) -> Path:
-        """Rank 0 writes the checkpoint; ``rng``: every process's generator states, by rank."""
-        self._save_model_checkpoint(model, tokenizer, epoch=epoch)
-        path = checkpoints.checkpoint_dir(self.training_args.output_dir, epoch)
+        self, model, tokenizer, epoch: int, optimizer, scheduler, best: dict, rng: list[dict],
+        position: dict | None = None,
+    ) -> Path:  # fmt: skip
+        """Rank 0 writes the checkpoint folder whole; ``rng``: every process's generator states,
+        by rank; ``position``: where inside ``epoch`` it was taken (None: the epoch is done)."""
+        step = None if position is None else self._global_step
         state = {
             "epoch": epoch,
             "global_step": self._global_step,
@@ -252,9 +274,15 @@ class PerturbationTrainer(textattack.Trainer):
             "history": self.history,
             "method": self.training_args.method,
             "fingerprint": self.fingerprint(),
+            **(position or {"batches": None}),
         }
-        checkpoints.save_training_state(path, optimizer, scheduler, rng, state)
-        return path
+
+        def write(folder: Path) -> None:
+            _write_model(model, tokenizer, folder)
+            checkpoints.save_training_state(folder, optimizer, scheduler, rng, state)
+
+        path = checkpoints.checkpoint_dir(self.training_args.output_dir, epoch, step)
+        return atomic.write_dir(path, write)
 
     def fingerprint(self) -> dict:
         """What a checkpoint must share with this run to be resumed by it
@@ -270,15 +298,18 @@ class PerturbationTrainer(textattack.Trainer):
             )
         return self._fingerprint
 
-    def _restore(self, model, optimizer, scheduler) -> tuple[int, dict]:
-        """The epoch to start from and the best score so far: after the latest checkpoint that
-        loads (resuming), a torn one skipped with a warning; epoch 1 without one."""
-        found = checkpoints.list_checkpoints(self.training_args.output_dir)
+    def _restore(self, model, optimizer, scheduler) -> tuple[int, dict, dict | None, Callable]:
+        """Where to start: the epoch, the best score so far, the position inside that epoch (None:
+        from its start) and the function that restores the random generators, from the latest
+        checkpoint that loads (an unreadable one skipped with a warning); epoch 1 without one."""
+        found = checkpoints.list_checkpoints(self.training_args.output_dir, warn=True)
         if not self.training_args.resume:
             found = []
-        for epoch, path in reversed(found):
+        for _, path in reversed(found):
             try:
-                state = checkpoints.load_checkpoint(path, model, optimizer, scheduler)
+                state, restore_random = checkpoints.load_checkpoint(
+                    path, model, optimizer, scheduler
+                )
             except (ValueError, OSError, RuntimeError, KeyError, EOFError) as error:
                 warnings.warn(
                     f"{path} is incomplete or torn ({type(error).__name__}: {error}); skipped, "
@@ -289,9 +320,14 @@ class PerturbationTrainer(textattack.Trainer):
                 continue
             self._global_step = state["global_step"]
             self.history = state["history"]
-            logger.info(f"Resuming from {path} (epoch {epoch} done, step {self._global_step}).")
-            return epoch + 1, state["best"]
-        return 1, {"score": -math.inf, "epoch": 0}
+            epoch, batches = state["epoch"], state.get("batches")
+            where = f"epoch {epoch} done" if batches is None else f"epoch {epoch}, batch {batches}"
+            logger.info(f"Resuming from {path} ({where}, step {self._global_step}).")
+            if batches is None:
+                return epoch + 1, state["best"], None, restore_random
+            position = {k: state[k] for k in POSITION_KEYS}
+            return epoch, state["best"], position, restore_random
+        return 1, {"score": -math.inf, "epoch": 0}, None, lambda: None
 
     # ------------------------------------------------------------------ the loop
 
@@ -311,6 +347,7 @@ class PerturbationTrainer(textattack.Trainer):
         handler = None
         if main:
             output_dir.mkdir(parents=True, exist_ok=True)
+            atomic.clean_leftovers(output_dir)  # what a killed write left
             handler = logging.FileHandler(output_dir / "train_log.txt")
             handler.setLevel(logging.DEBUG)
             logger.addHandler(handler)
@@ -344,7 +381,9 @@ class PerturbationTrainer(textattack.Trainer):
         optimizer, scheduler = self.get_optimizer_and_scheduler(
             model, steps_per_epoch * args.num_epochs
         )
-        start_epoch, best = self._restore(model, optimizer, scheduler)
+        start_epoch, best, position, restore_random = self._restore(model, optimizer, scheduler)
+        if position is None:
+            restore_random()  # at an epoch's start, before its copies and batches are drawn
         if world > 1:
             device = textattack.shared.utils.device
             model = torch.nn.parallel.DistributedDataParallel(
@@ -359,17 +398,26 @@ class PerturbationTrainer(textattack.Trainer):
         )
 
         for epoch in range(start_epoch, args.num_epochs + 1):
+            if self._stops_early(best, epoch):
+                break
             self._epoch = epoch
             kind = "cross-entropy" if self.is_clean_epoch(epoch) else args.method
             logger.info(f"Epoch {epoch}/{args.num_epochs} ({kind})")
             loader = self.get_train_dataloader(self.train_dataset, None, batch_size)
             model.train()
-            self._terms, self._term_steps = {}, 0
-            total_loss, correct, seen = 0.0, 0, 0
+            sums = dict(position or {"batches": 0, "total_loss": 0.0, "correct": 0, "seen": 0,
+                                     "terms": {}, "term_steps": 0})  # fmt: skip
+            self._terms, self._term_steps = dict(sums["terms"]), sums["term_steps"]
             bar = tqdm.tqdm(
                 loader, desc=f"{kind} epoch {epoch}", dynamic_ncols=True, disable=not main
             )
-            for step, batch in enumerate(bar):
+            batches = iter(bar)  # the loader draws its seed from torch's generator here
+            for _ in range(sums["batches"]):  # resuming inside the epoch: its batches so far
+                next(batches)
+            if position is not None:
+                restore_random()
+                position = None
+            for step, batch in enumerate(batches, start=sums["batches"]):
                 loss, preds, targets = self.training_step(model, tokenizer, batch)
                 if not torch.isfinite(loss):
                     raise FloatingPointError(
@@ -377,19 +425,23 @@ class PerturbationTrainer(textattack.Trainer):
                         f"is in {output_dir}. Lower the learning rate or check the data."
                     )
                 (loss / args.gradient_accumulation_steps).backward()
-                if (step + 1) % args.gradient_accumulation_steps == 0 or step + 1 == len(loader):
+                stepped = (step + 1) % args.gradient_accumulation_steps == 0 or step + 1 == len(
+                    loader
+                )
+                if stepped:
                     optimizer.step()
                     if scheduler:
                         scheduler.step()
                     optimizer.zero_grad()
                     self._global_step += 1
-                total_loss += loss.item()
-                correct += int((preds == targets).sum())
-                seen += len(targets)
+                sums["batches"] = step + 1
+                sums["total_loss"] += loss.item()
+                sums["correct"] += int((preds == targets).sum())
+                sums["seen"] += len(targets)
                 means = {k: v / max(self._term_steps, 1) for k, v in self._terms.items()}
                 bar.set_postfix(
                     {
-                        "loss": f"{total_loss / (step + 1):.4f}",
+                        "loss": f"{sums['total_loss'] / (step + 1):.4f}",
                         **{k: f"{v:.4f}" for k, v in means.items()},
                     }
                 )
@@ -399,11 +451,20 @@ class PerturbationTrainer(textattack.Trainer):
                         self._tb_log(log, self._global_step)
                     if args.log_to_wandb:
                         self._wandb_log(log, self._global_step)
+                interval = args.checkpoint_interval_steps
+                if stepped and interval and self._global_step % interval == 0:
+                    sums.update(terms=dict(self._terms), term_steps=self._term_steps)
+                    rng = distributed.gather_objects(random_states.capture())
+                    if main:
+                        self._save_checkpoint(
+                            model, tokenizer, epoch, optimizer, scheduler, best, rng, dict(sums)
+                        )
+                    distributed.barrier()
 
             record = {
                 "epoch": epoch,
-                "train_loss": total_loss / max(len(loader), 1),
-                "train_accuracy": correct / max(seen, 1),
+                "train_loss": sums["total_loss"] / max(len(loader), 1),
+                "train_accuracy": sums["correct"] / max(sums["seen"], 1),
                 **{f"train_{k}": v / max(self._term_steps, 1) for k, v in self._terms.items()},
             }
             logger.info(
@@ -415,8 +476,8 @@ class PerturbationTrainer(textattack.Trainer):
                 for callback in self.epoch_callbacks:
                     record.update(callback(self, epoch) or {})
             self.history.append(record)
-            score = record.get("eval_accuracy", -record["train_loss"])
-            if score > best["score"]:
+            score = self.best_model_score(record)
+            if score is not None and score > best["score"]:
                 best = {"score": score, "epoch": epoch}
                 if main:
                     self._save_model_checkpoint(model, tokenizer, best=True)
@@ -433,11 +494,57 @@ class PerturbationTrainer(textattack.Trainer):
                     self._save_checkpoint(model, tokenizer, epoch, optimizer, scheduler, best, rng)
             distributed.barrier()  # the others wait for rank 0's evaluation and checkpoint
 
+        if args.load_best_model_at_end and best["epoch"] > 0:
+            best_dir = output_dir / "best_model"
+            inner = unwrap(model)
+            if hasattr(inner, "from_pretrained"):
+                inner.load_state_dict(type(inner).from_pretrained(str(best_dir)).state_dict())
+            else:
+                inner.load_state_dict(torch.load(best_dir / "pytorch_model.bin", weights_only=True))
+            logger.info(f"Loaded the best model (epoch {best['epoch']}) from {best_dir}.")
         if args.save_last and main:
             self._save_model_checkpoint(model, tokenizer, last=True)
         distributed.barrier()
         self.model_wrapper.model = unwrap(model)
         return self.history
+
+    def best_model_score(self, record: dict) -> float | None:
+        """The best-model rule: the evaluation accuracy where there is an evaluation set;
+        otherwise minus the epoch's mean training cross-entropy, compared only among epochs with
+        the run's final objective (``num_clean_epochs`` epochs are no candidates when perturbed
+        epochs follow: a loss with a contrastive term or on copies is not that of clean rows)."""
+        if "eval_accuracy" in record:
+            return record["eval_accuracy"]
+        args = self.training_args
+        if self.is_clean_epoch(record["epoch"]) and args.num_epochs > args.num_clean_epochs:
+            return None
+        return -record.get("train_ce", record["train_loss"])
+
+    def _stops_early(self, best: dict, epoch: int) -> bool:
+        """TextAttack's early stopping: stop once the score has not improved for more than
+        ``early_stopping_epochs`` epochs (checked before ``epoch``, so a resumed run stops too)."""
+        patience = self.training_args.early_stopping_epochs
+        if not patience or epoch - 1 - best["epoch"] <= patience:
+            return False
+        logger.info(
+            f"Stopping early before epoch {epoch}: the score has not improved since epoch "
+            f"{best['epoch']} ({patience} allowed)."
+        )
+        return True
+
+
+def _write_model(model, tokenizer, folder: Path) -> None:
+    """The model (and a transformers model's tokenizer) in TextAttack's layout."""
+    model = unwrap(model)
+    if isinstance(model, transformers.PreTrainedModel):
+        model.save_pretrained(folder)
+        tokenizer.save_pretrained(folder)
+    elif hasattr(model, "save_pretrained"):  # TextAttack's LSTM and word-CNN
+        model.save_pretrained(str(folder))
+    else:
+        torch.save(
+            {k: v.cpu() for k, v in model.state_dict().items()}, folder / "pytorch_model.bin"
+        )
 
 
 def _label_or_none(flips: dict[int, int], label: int, shared: bool) -> int:
@@ -485,7 +592,7 @@ class BATTrainer(PerturbationTrainer):
                 alpha=a.pairwise_alpha, beta=a.pairwise_beta, margin=a.margin, distance=a.distance
             )
         else:
-            raise ValueError(
+            raise UsageError(
                 "BATTrainer needs method 'bat-triplet' or 'bat-pairwise' (use SAFERTrainer for 'safer')."
             )
         self.miner = NegativeMiner(a.negative_mining, margin=a.margin, distance=a.distance)
