@@ -59,3 +59,18 @@ def test_only_words_with_antonyms_are_offered():
     text = AttackedText("The old man liked the cold soup")
     indices = WordSwapAntonym()(text, return_indices=True)
     assert {text.words[i] for i in indices} == {"old", "man", "liked", "cold"}  # man -> woman
+
+
+def test_a_dropped_lookup_is_freed_and_its_answers_stay():
+    """Look-ups are cached by value, not on the instance: a per-epoch evaluation's lookup is
+    freed when dropped (an ``lru_cache`` on a method keeps every instance alive)."""
+    import gc
+    import weakref
+
+    lookup = WordNetAntonyms(senses="all")
+    assert sorted(lookup("good", "JJ")) == ["bad", "evil"]  # WordNet 3.0's antonyms of good.a
+    ref = weakref.ref(lookup)
+    del lookup
+    gc.collect()
+    assert ref() is None
+    assert sorted(WordNetAntonyms(senses="all")("good", "JJ")) == ["bad", "evil"]

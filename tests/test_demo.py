@@ -140,3 +140,23 @@ def test_tiny_demo_trains_three_arms_and_measures_both_sensitivities(tmp_path, m
         correct = sum(int(p) == r["label"] for p, r in zip(logits.argmax(dim=1), rows))
         assert results[arm]["clean_accuracy"]["n"] == 30
         assert results[arm]["clean_accuracy"]["count"] == correct, arm
+
+
+def test_the_demo_sets_the_device_it_is_given_before_any_work(tmp_path):
+    import textattack
+    import torch
+
+    from textattack_bat.demo import run_demo
+    from textattack_bat.errors import UsageError
+
+    with pytest.raises(UsageError, match="--device tpu"):
+        run_demo(device="tpu", output_dir=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    before = textattack.shared.utils.device
+    textattack.shared.utils.device = torch.device("meta")
+    try:
+        with pytest.raises(UsageError, match="--train-size 1000000"):  # stops after the device
+            run_demo(device="cpu", train_size=10**6, output_dir=tmp_path / "out")
+        assert textattack.shared.utils.device == torch.device("cpu")
+    finally:
+        textattack.shared.utils.device = before

@@ -139,6 +139,7 @@ def test_robustness_callback_reuses_its_sentence_encoder_across_epochs(
     trainer = SimpleNamespace(
         model_wrapper=load_classifier(nli_model_dir, num_labels=3),
         training_args=SimpleNamespace(output_dir=str(tmp_path)),
+        history=[],
     )
     callback = RobustnessCallback(
         dataset, 12, synonym_options={"embedding": "glove"}, output_dir=tmp_path
@@ -153,6 +154,18 @@ def test_robustness_callback_reuses_its_sentence_encoder_across_epochs(
     log = json.loads((tmp_path / "robustness_log.json").read_text())
     assert [e["epoch"] for e in log] == [1, 2]
     assert log[0]["report"]["settings"]["synonym_sentence_encoder"].startswith("CachedSBERT(")
+
+    # a resumed run (a new process: a new callback) keeps the epochs its history holds
+    trainer.history = [{"epoch": 1}, {"epoch": 2}]
+    RobustnessCallback(dataset, 12, synonym=False, output_dir=tmp_path)(trainer, 3)
+    log = json.loads((tmp_path / "robustness_log.json").read_text())
+    assert [e["epoch"] for e in log] == [1, 2, 3]
+    assert log[0]["synonym_asr"] == first["synonym_asr"]
+    # started over (resume=False: an empty history): the old entries are not this run's
+    trainer.history = []
+    RobustnessCallback(dataset, 12, synonym=False, output_dir=tmp_path)(trainer, 1)
+    log = json.loads((tmp_path / "robustness_log.json").read_text())
+    assert [e["epoch"] for e in log] == [1]
 
 
 def test_usage_errors_exit_2_and_name_the_fix(capsys):

@@ -347,3 +347,11 @@ def test_bat_training_builds_the_sense_table_for_large_datasets_only(monkeypatch
     assert not epoch(7, "context")
     assert not epoch(8, "all")
     assert epoch(8, "context")
+
+
+def test_every_context_policy_shares_the_processs_one_encoder():
+    """A per-epoch evaluation builds a new policy; it must not load a second MiniLM."""
+    from textattack_bat.lexicon.senses import ContextSenses
+
+    first, second = ContextSenses(), ContextSenses(margin=0.01)
+    assert first._encoder() is second._encoder()

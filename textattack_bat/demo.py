@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from textattack_bat import resources
 from textattack_bat.attack.constraints import sentence_encoder
 from textattack_bat.datasets import example_columns, load_jsonl_dataset, shipped_path
 from textattack_bat.errors import UsageError
@@ -93,7 +94,7 @@ def run_demo(
     epochs: int = 4,
     warm_start_epochs: int = 2,
     output_dir: str | Path = "demo-output",
-    device: str = "cpu",
+    device: str = "auto",
     seed: int = 0,
     tsne_examples: int = 150,
     negation: bool = False,
@@ -102,7 +103,9 @@ def run_demo(
     ``epochs - warm_start_epochs`` epochs of each arm of :data:`ARMS`. The antonym attack runs on
     the first ``attack_examples`` held-out rows, the synonym attack on the first
     ``synonym_examples`` of them (None: :data:`SYNONYM_EXAMPLES`, at most ``attack_examples``);
-    with ``negation`` the negation attack on the antonym attack's rows too (a table column)."""
+    with ``negation`` the negation attack on the antonym attack's rows too (a table column).
+    ``device``: where everything runs (``auto``, ``cpu``, ``cuda``, ``cuda:N``; TextAttack's
+    device is set to it)."""
     if warm_start_epochs < 1:
         raise UsageError(
             f"--warm-start-epochs {warm_start_epochs}: needs 1 or more (from a fresh head the "
@@ -119,6 +122,7 @@ def run_demo(
         raise UsageError(
             f"--synonym-examples {synonym_examples}: pass 1..--attack-examples ({attack_examples})."
         )
+    device = str(resources.use_device(device))
     method_epochs = epochs - warm_start_epochs
     start = time.perf_counter()
     out = Path(output_dir)

@@ -33,6 +33,7 @@ from textattack_bat.attack.recipes import (
 )
 from textattack_bat.attack.search_methods import GreedyWordSwapWIRProtocols
 from textattack_bat.datasets import default_skip_labels, example_columns
+from textattack_bat.errors import UsageError
 from textattack_bat.evaluation.gold_edits import GoldEditReport, evaluate_gold_edits
 from textattack_bat.evaluation.rates import Rate
 from textattack_bat.models import predict_labels
@@ -334,19 +335,21 @@ def evaluate_robustness(
     total = len(dataset)
     num_examples = total if num_examples is None else num_examples
     if num_examples > total:
-        raise ValueError(
+        raise UsageError(
             f"num_examples={num_examples} but the dataset has only {total} rows; pass at most {total}."
         )
     if num_examples <= 0:
-        raise ValueError("num_examples must be positive.")
+        raise UsageError(
+            f"num_examples={num_examples}: give a positive number of rows to evaluate."
+        )
     if batch_size is not None and batch_size < 1:
-        raise ValueError(
+        raise UsageError(
             f"batch_size={batch_size}: pass 1 or more (1: TextAttack's one-at-a-time loop)."
         )
     rows = [dataset[i] for i in range(num_examples)]
     skip_labels = default_skip_labels(dataset, skip_labels)
     if synonym and synonym_examples is not None and not 0 < synonym_examples <= num_examples:
-        raise ValueError(
+        raise UsageError(
             f"synonym_examples={synonym_examples}: pass 1..num_examples ({num_examples})."
         )
     sharded = shard and distributed.is_distributed()
@@ -528,10 +531,29 @@ class RobustnessCallback:
             negation=self.negation,
         )
         metrics = report.metrics()
-        self.log.append({"epoch": epoch, **metrics, "report": report.to_dict()})
         output_dir = Path(self.output_dir or trainer.training_args.output_dir)
+        if not self.log:  # a resumed run keeps the entries of the epochs it resumed after
+            self.log = _earlier_entries(output_dir / "robustness_log.json", trainer.history, epoch)
+        self.log.append({"epoch": epoch, **metrics, "report": report.to_dict()})
         output_dir.mkdir(parents=True, exist_ok=True)
         atomic.write_text(output_dir / "robustness_log.json", json.dumps(self.log, indent=1))
         plot_tradeoff(self.log, output_dir / "tradeoff.png", self.baseline, self.title)
         print(f"epoch {epoch} robustness:\n{report.format_table()}")
         return {f"robustness_{k}" if k.startswith("accuracy") else k: v for k, v in metrics.items()}
+
+
+def _earlier_entries(path: Path, history: list[dict], epoch: int) -> list[dict]:
+    """The entries of ``path`` (a robustness log this callback wrote) for the epochs before
+    ``epoch`` that the trainer's ``history`` holds: those of the run being resumed."""
+    done = {record.get("epoch") for record in history}
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return []
+    if not isinstance(entries, list):
+        return []
+    return [
+        entry
+        for entry in entries
+        if isinstance(entry, dict) and entry.get("epoch") in done and entry["epoch"] < epoch
+    ]

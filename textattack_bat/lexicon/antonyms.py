@@ -83,13 +83,6 @@ class WordNetAntonyms:
     def senses(self) -> str:
         return self.policy.name
 
-    @property
-    def _wn(self):
-        """NLTK's WordNet reader, opened lazily (also after unpickling: it holds open files)."""
-        from nltk.corpus import wordnet
-
-        return wordnet
-
     def __getstate__(self) -> dict:
         return dict(self.__dict__)  # no reader in the state: the instance pickles for workers
 
@@ -158,41 +151,63 @@ class WordNetAntonyms:
                 lemmas = self._antonyms_of(word, tuple(kept))
         return self._inflect(lemmas, word, penn_tag if self.inflect else None)
 
-    @lru_cache(maxsize=2**16)  # noqa: B019 (bounded; lookups shared by the few instances)
     def _synsets(self, word: str, pos: str | None) -> tuple:
-        synsets = self._wn.synsets(word, pos=pos) if pos else []
-        if not synsets:  # PoS unknown, or WordNet does not know the word in that PoS
-            synsets = self._wn.synsets(word)
-        return tuple(synsets)
+        return synsets_of(word, pos)
+
+    def _lemma_antonyms(self, word: str, pos: str | None) -> tuple[str, ...]:
+        return antonyms_of(word, synsets_of(word, pos), self.indirect)
 
     def _antonyms_of(self, word: str, synsets) -> tuple[str, ...]:
-        seen: dict[str, None] = {}
-        for synset in synsets:
-            sources = [synset]
-            if self.indirect and synset.pos() == "s":
-                sources += synset.similar_tos()
-            for source in sources:
-                for lemma in source.lemmas():
-                    for antonym in lemma.antonyms():
-                        name = antonym.name()
-                        if name.isalpha() and name.lower() != word:  # no multi-word, hyphenated
-                            seen.setdefault(name.lower(), None)
-        return tuple(seen)
+        return antonyms_of(word, tuple(synsets), self.indirect)
 
-    @lru_cache(maxsize=2**16)  # noqa: B019 (bounded; lookups shared by the few instances)
-    def _lemma_antonyms(self, word: str, pos: str | None) -> tuple[str, ...]:
-        return self._antonyms_of(word, self._synsets(word, pos))
-
-    @lru_cache(maxsize=2**16)  # noqa: B019 (bounded; lookups shared by the few instances)
     def _inflect(self, lemmas: tuple[str, ...], word: str, penn_tag: str | None) -> tuple[str, ...]:
-        if penn_tag not in _INFLECTED_TAGS:
-            return lemmas
-        from lemminflect import getInflection
+        return inflect_like(lemmas, word, penn_tag)
 
-        inflected: dict[str, None] = {}
-        for lemma in lemmas:
-            forms = getInflection(lemma, tag=penn_tag)
-            form = forms[0] if forms else lemma
-            if form.isalpha() and form != word:
-                inflected.setdefault(form, None)
-        return tuple(inflected)
+
+# WordNet look-ups, cached by value (not on instances, which a cache would keep alive).
+
+
+@lru_cache(maxsize=2**16)
+def synsets_of(word: str, pos: str | None) -> tuple:
+    """WordNet's synsets of ``word`` in ``pos``; every PoS where that gives none."""
+    from nltk.corpus import wordnet
+
+    synsets = wordnet.synsets(word, pos=pos) if pos else []
+    if not synsets:  # PoS unknown, or WordNet does not know the word in that PoS
+        synsets = wordnet.synsets(word)
+    return tuple(synsets)
+
+
+@lru_cache(maxsize=2**16)
+def antonyms_of(word: str, synsets: tuple, indirect: bool = False) -> tuple[str, ...]:
+    """The one-word antonym lemmas of ``synsets``' lemmas (with ``indirect``, a satellite
+    adjective's also through its head senses), lower-cased, first seen first, ``word`` left out."""
+    seen: dict[str, None] = {}
+    for synset in synsets:
+        sources = [synset]
+        if indirect and synset.pos() == "s":
+            sources += synset.similar_tos()
+        for source in sources:
+            for lemma in source.lemmas():
+                for antonym in lemma.antonyms():
+                    name = antonym.name()
+                    if name.isalpha() and name.lower() != word:  # no multi-word, hyphenated
+                        seen.setdefault(name.lower(), None)
+    return tuple(seen)
+
+
+@lru_cache(maxsize=2**16)
+def inflect_like(lemmas: tuple[str, ...], word: str, penn_tag: str | None) -> tuple[str, ...]:
+    """Each lemma inflected for ``penn_tag`` (lemminflect), as ``word`` is; ``word`` itself and
+    forms that are not one alphabetic word left out; bare lemmas for an uninflected tag."""
+    if penn_tag not in _INFLECTED_TAGS:
+        return lemmas
+    from lemminflect import getInflection
+
+    inflected: dict[str, None] = {}
+    for lemma in lemmas:
+        forms = getInflection(lemma, tag=penn_tag)
+        form = forms[0] if forms else lemma
+        if form.isalpha() and form != word:
+            inflected.setdefault(form, None)
+    return tuple(inflected)

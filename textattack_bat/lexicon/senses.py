@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+from textattack_bat.errors import UsageError
 from textattack_bat.lexicon.tokens import WORD
 
 SENSE_POLICIES: tuple[str, ...] = ("all", "first-sense", "lesk", "context")
@@ -192,9 +193,9 @@ class ContextSenses(SensePolicy):
         )
 
     def _encoder(self):
+        """The process's one sentence encoder for this device (:func:`shared_encoder`)."""
         if self._model is None:
             import textattack
-            from sentence_transformers import SentenceTransformer
 
             from textattack_bat import resources
 
@@ -204,7 +205,7 @@ class ContextSenses(SensePolicy):
                 if self.device is not None
                 else textattack.shared.utils.device
             )
-            self._model = SentenceTransformer(encoder_source(), device=str(device))
+            self._model = shared_encoder(encoder_source(), str(device))
         return self._model
 
     def encode(self, texts: Sequence[str]):
@@ -331,6 +332,15 @@ def wants_table(senses: str | SensePolicy | None, rows: int) -> bool:
     where the table's build (minutes on a CPU, once per machine) costs less than it saves."""
     name = getattr(senses, "name", senses or DEFAULT_SENSES)
     return name == ContextSenses.name and rows >= TABLE_MIN_ROWS
+
+
+@lru_cache(maxsize=4)
+def shared_encoder(source: str, device: str):
+    """One ``SentenceTransformer`` per (model, device) in a process, shared by every
+    :class:`ContextSenses` (a per-epoch evaluation builds a new policy; it reuses this one)."""
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(source, device=device)
 
 
 def encoder_source() -> str:
@@ -465,7 +475,7 @@ def get_policy(policy: str | SensePolicy | None = None) -> SensePolicy:
         "context": ContextSenses,
     }
     if name not in classes:
-        raise ValueError(
+        raise UsageError(
             f"Unknown antonym sense policy {name!r}; choose one of {', '.join(SENSE_POLICIES)}."
         )
     return classes[name]()
