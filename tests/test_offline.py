@@ -82,12 +82,13 @@ def test_auto_embedding_falls_back_when_the_vectors_cannot_be_had(monkeypatch, t
 
 
 @pytest.mark.slow
-def test_evaluate_with_its_defaults_and_no_variable_writes_its_report(
+def test_evaluate_tables_and_training_with_their_defaults_and_no_variable_complete(
     fresh_nli_model_dir, shared_data, tmp_path, monkeypatch
 ):
     """A fresh home, no offline variable, no NLTK_DATA, no TA_CACHE_DIR: ``evaluate`` with its
     default synonym attack (``auto`` embedding) completes, on the vectors the network allows
-    (none on this project's machines: the offline GloVe-based ones, said in one line)."""
+    (none on this project's machines: the offline GloVe-based ones, said in one line); so do
+    ``build-tables`` and BAT training with their defaults, in the same home."""
     env = {
         k: v
         for k, v in os.environ.items()
@@ -109,3 +110,26 @@ def test_evaluate_with_its_defaults_and_no_variable_writes_its_report(
     assert f"embedding auto -> {chosen} (" in out.stdout + out.stderr
     report = json.loads((tmp_path / "report" / "robustness.json").read_text())
     assert report["num_examples"] == 12 and report["synonym_asr"] is not None
+
+    rows = (shared_data / "snli_test.jsonl").read_text().splitlines()[:16]
+    (tmp_path / "rows.jsonl").write_text("\n".join(rows) + "\n")
+    pairs = [((r["premise"], r["hypothesis"]), r["label"]) for r in map(json.loads, rows)]
+    (tmp_path / "rows.py").write_text(
+        "import textattack\ntrain_dataset = eval_dataset = textattack.datasets.Dataset("
+        f"{pairs!r}, input_columns=['premise', 'hypothesis'])\n"
+    )
+    commands = [
+        [script("textattack-bat"), "build-tables", "--dataset-from-file",
+         str(tmp_path / "rows.jsonl"), "--out", str(tmp_path / "tables")],
+        [script("textattack"), "train", "--model-name-or-path", str(fresh_nli_model_dir),
+         "--model-num-labels", "3", "--dataset-from-file", str(tmp_path / "rows.py"),
+         "--attack", "bat-triplet", "--num-epochs", "1", "--output-dir", str(tmp_path / "run")],
+    ]  # fmt: skip
+    for command in commands:
+        out = subprocess.run(
+            command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=600
+        )
+        assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-3000:]
+        assert f"auto -> {chosen}" in out.stdout + out.stderr or "--embedding auto" in out.stdout
+    assert (tmp_path / "tables" / "synonyms.json").is_file()
+    assert (tmp_path / "run" / "last_model" / "config.json").is_file()
