@@ -101,12 +101,18 @@ def test_the_context_sense_encoder_follows_textattacks_device(monkeypatch):
         def __init__(self, model, device=None):
             built.append(device)
 
+    from textattack_bat.lexicon import senses
+
     monkeypatch.setattr(sentence_transformers, "SentenceTransformer", Recorder)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     monkeypatch.setattr(textattack.shared.utils, "device", torch.device("cpu"))
-    ContextSenses()._encoder()
-    ContextSenses(device="cpu")._encoder()
-    assert built == ["cpu", "cpu"]
+    senses.shared_encoder.cache_clear()  # one encoder per (model, device) and process
+    try:
+        first = ContextSenses()._encoder()
+        assert ContextSenses(device="cpu")._encoder() is first
+        assert built == ["cpu"]
+    finally:
+        senses.shared_encoder.cache_clear()
 
 
 def test_the_trainer_moves_the_model_and_its_inputs_to_textattacks_device(monkeypatch, tmp_path):

@@ -115,7 +115,7 @@ def test_evaluate_bad_input(fresh_nli_model_dir, shared_data, tmp_path, capsys):
     assert "Cannot tell the task from columns ['bar', 'foo', 'label']" in columns
     small = '{"premise": "A man sleeps.", "hypothesis": "A man is awake.", "label": 2}'
     assert "num_examples=5 but the dataset has only 1 rows" in refused(small, "--num-examples", "5")
-    assert "batch_size=0: pass 1 or more" in refused(
+    assert "--batch-size 0: give an integer >= 1" in refused(
         small, "--num-examples", "1", "--batch-size", "0"
     )
     qqp = '{"question1": "How do I cook rice?", "question2": "How is rice cooked?", "label": 1}'
