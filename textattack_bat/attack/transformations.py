@@ -3,7 +3,7 @@ negation inserted or removed at one verb (or either)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from textattack.shared import AttackedText
@@ -155,7 +155,7 @@ class WordSwapTable(SwappableWordSwap):
         max_candidates: at most this many candidates per word (table order), -1 for all.
     """
 
-    def __init__(self, table, max_candidates: int = -1):
+    def __init__(self, table: Mapping[str, Sequence[str]], max_candidates: int = -1):
         super().__init__()
         self.table = table
         self.max_candidates = max_candidates
