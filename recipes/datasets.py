@@ -1,28 +1,15 @@
-"""JSON Lines datasets for ``--dataset-from-file recipes/datasets.py^NAME``.
+"""The TextAttack dataset file shipped in the package (``textattack_bat/data/datasets.py``), for
+``--dataset-from-file recipes/datasets.py[^NAME]`` from a checkout. Outside one, point at the
+shipped file itself: ``--dataset-from-file "$(textattack-bat data-path datasets.py)"``."""
 
-Files (MNLI/SNLI ``premise, hypothesis, label`` or QQP ``question1, question2, label``):
-- ``dataset`` (default, for ``textattack attack``): ``$TEXTATTACK_BAT_EVAL_FILE`` if set, else the
-  MNLI dev-matched sample shipped in the package.
-- ``train_dataset`` / ``eval_dataset`` (for ``textattack train``): ``$TEXTATTACK_BAT_TRAIN_FILE`` /
-  ``$TEXTATTACK_BAT_EVAL_FILE`` if set, else the shipped SNLI train / evaluation samples.
-- ``snli``: the shipped SNLI evaluation sample.
-``$TEXTATTACK_BAT_LIMIT`` caps the rows read (e.g. ``64``); ``$TEXTATTACK_BAT_OFFSET`` skips rows.
-"""
+import runpy
 
-import os
+from textattack_bat.datasets import shipped_path
 
-from textattack_bat.datasets import load_jsonl_dataset, shipped_path
-
-_limit = int(os.environ["TEXTATTACK_BAT_LIMIT"]) if os.environ.get("TEXTATTACK_BAT_LIMIT") else None
-_offset = int(os.environ.get("TEXTATTACK_BAT_OFFSET", "0"))
-
-
-def _load(variable: str, default: str):
-    path = os.environ.get(variable) or shipped_path(default)
-    return load_jsonl_dataset(path, limit=_limit, offset=_offset)
-
-
-dataset = _load("TEXTATTACK_BAT_EVAL_FILE", "mnli_eval_sample.jsonl")
-train_dataset = _load("TEXTATTACK_BAT_TRAIN_FILE", "snli_train_sample.jsonl")
-eval_dataset = _load("TEXTATTACK_BAT_EVAL_FILE", "snli_eval_sample.jsonl")
-snli = load_jsonl_dataset(shipped_path("snli_eval_sample.jsonl"), limit=_limit, offset=_offset)
+globals().update(
+    {
+        k: v
+        for k, v in runpy.run_path(str(shipped_path("datasets.py"))).items()
+        if not k.startswith("__")
+    }
+)

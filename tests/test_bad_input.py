@@ -35,6 +35,11 @@ CASES = [
     ("evaluate-no-label", EVALUATE + " --dataset-from-file {D}/no_label.jsonl", "missing column"),
     ("evaluate-label-range", EVALUATE + " --dataset-from-file {D}/label_7.jsonl", "out of range"),
     ("evaluate-label-name", EVALUATE + " --dataset-from-file {D}/label_name.jsonl", "integer id"),
+    (
+        "evaluate-label-order",
+        EVALUATE + " --dataset-from-file {D}/label_order.jsonl",
+        "another label order",
+    ),  # fmt: skip
     ("evaluate-empty-text", EVALUATE + " --dataset-from-file {D}/empty_text.jsonl", "is empty"),
     ("evaluate-py-variable", EVALUATE + " --dataset-from-file {D}/rows.py^nothing", "no variable"),
     # evaluate: the model and the options
@@ -243,6 +248,8 @@ def _write(folder: Path, model_dir: Path, shared_data: Path) -> None:
     jsonl("no_label.jsonl", [{"premise": r["premise"], "hypothesis": r["hypothesis"]} for r in rows])  # fmt: skip
     jsonl("label_7.jsonl", [{**r, "label": 7} for r in rows])
     jsonl("label_name.jsonl", [{**r, "label": "entailment"} for r in rows])
+    swapped = {0: 2, 1: 1, 2: 0}  # contradiction first: another dataset's order
+    jsonl("label_order.jsonl", [{**r, "label": swapped[r["label"]]} for r in rows])
     jsonl("empty_text.jsonl", [{**r, "hypothesis": " "} for r in rows])
     pairs = [(("A man sleeps.", "A man is awake."), 2), (("A happy child.", "A child is sad."), 0)]
     (folder / "rows.py").write_text(

@@ -52,6 +52,18 @@ def _sense_table_status() -> tuple[str, str]:
     )
 
 
+def _data_path(args: argparse.Namespace) -> int:
+    """The path of a shipped data file, or every shipped file with its path."""
+    from textattack_bat.datasets import SHIPPED, shipped_path
+
+    if args.name:
+        print(shipped_path(args.name))
+        return 0
+    for name in SHIPPED:
+        print(f"{name:<30} {shipped_path(name)}")
+    return 0
+
+
 def _build_sense_table(args: argparse.Namespace) -> int:
     import time
 
@@ -358,6 +370,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--output-dir", default="robustness-output")
     evaluate.add_argument("--device", default="auto", help="auto, cpu, cuda, cuda:N")
     evaluate.set_defaults(func=_evaluate)
+
+    data_path = commands.add_parser(
+        "data-path",
+        help="print the path of a data file shipped in the package (for --dataset-from-file)",
+    )
+    data_path.add_argument(
+        "name", nargs="?", help="a shipped file; none: list them with their paths"
+    )
+    data_path.set_defaults(func=_data_path)
 
     sense_table = commands.add_parser(
         "build-sense-table",

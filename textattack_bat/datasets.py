@@ -25,7 +25,12 @@ SHIPPED = (
     "snli_eval_sample.jsonl",
     "mnli_eval_sample.jsonl",
     "cad_snli_antonym_edits.jsonl",
+    "datasets.py",
 )
+
+
+# Columns that may name a row's label; where one does, the name must be the task's for the id.
+LABEL_NAME_COLUMNS = ("label_text", "label_name")
 
 
 def example_columns(inputs) -> tuple[str, ...]:
@@ -157,6 +162,13 @@ def validate_rows(
             raise UsageError(
                 f"{source}, row {number}: label {label} is out of range 0..{num_labels - 1}; "
                 f"the ids are {ids} (GLUE's order)."
+            )
+        named = next((row[c] for c in LABEL_NAME_COLUMNS if isinstance(row.get(c), str)), None)
+        if label_names and named is not None and named.strip().lower() != label_names[label]:
+            raise UsageError(
+                f"{source}, row {number}: label {label} is {label_names[label]!r} in GLUE's order, "
+                f"but the row names it {named!r}: the file uses another label order; map its ids "
+                f"to {ids}."
             )
 
 
