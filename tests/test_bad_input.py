@@ -39,7 +39,7 @@ CASES = [
         "evaluate-label-order",
         EVALUATE + " --dataset-from-file {D}/label_order.jsonl",
         "another label order",
-    ),  # fmt: skip
+    ),
     ("evaluate-empty-text", EVALUATE + " --dataset-from-file {D}/empty_text.jsonl", "is empty"),
     ("evaluate-py-variable", EVALUATE + " --dataset-from-file {D}/rows.py^nothing", "no variable"),
     # evaluate: the model and the options
@@ -47,79 +47,79 @@ CASES = [
         "evaluate-no-model",
         EVALUATE.replace("{M}", "{D}/no_model") + " --dataset-from-file {D}/good.jsonl",
         "does not exist",
-    ),  # fmt: skip
+    ),
     (
         "evaluate-model-no-config",
         EVALUATE.replace("{M}", "{D}/empty_dir") + " --dataset-from-file {D}/good.jsonl",
         "config.json",
-    ),  # fmt: skip
+    ),
     (
         "evaluate-model-labels",
         EVALUATE.replace("{M}", "{D}/two_labels") + " --dataset-from-file {D}/good.jsonl",
         "labels",
-    ),  # fmt: skip
+    ),
     (
         "evaluate-zero-examples",
         EVALUATE.replace("4", "0") + " --dataset-from-file {D}/good.jsonl",
         "num-examples",
-    ),  # fmt: skip
+    ),
     (
         "evaluate-negative-examples",
         EVALUATE.replace("4", "-3") + " --dataset-from-file {D}/good.jsonl",
         "num-examples",
-    ),  # fmt: skip
+    ),
     (
         "evaluate-batch-size",
         EVALUATE + " --batch-size 0 --dataset-from-file {D}/good.jsonl",
         "batch-size",
-    ),  # fmt: skip
+    ),
     ("evaluate-device", EVALUATE + " --device tpu --dataset-from-file {D}/good.jsonl", "device"),
     (
         "evaluate-embedding",
         EVALUATE.replace(" --no-synonym", "")
         + " --embedding nowhere --dataset-from-file {D}/good.jsonl",
         "embedding",
-    ),  # fmt: skip
+    ),
     (
         "evaluate-gold-missing",
         EVALUATE + " --gold-edits {D}/nowhere.jsonl --dataset-from-file {D}/good.jsonl",
         "does not exist",
-    ),  # fmt: skip
+    ),
     (
         "evaluate-gold-binary",
         EVALUATE + " --gold-edits {D}/binary.jsonl --dataset-from-file {D}/good.jsonl",
         "not UTF-8",
-    ),  # fmt: skip
+    ),
     (
         "evaluate-gold-columns",
         EVALUATE + " --gold-edits {D}/good.jsonl --dataset-from-file {D}/good.jsonl",
         "edited",
-    ),  # fmt: skip
+    ),
     (
         "evaluate-skip-labels",
         EVALUATE + " --skip-labels 9 --dataset-from-file {D}/good.jsonl",
         "skip",
-    ),  # fmt: skip
+    ),
     (
         "evaluate-output-is-file",
         EVALUATE.replace("{O}", "{D}/good.jsonl") + " --dataset-from-file {D}/good.jsonl",
         "output",
-    ),  # fmt: skip
+    ),
     (
         "evaluate-senses",
         EVALUATE + " --antonym-senses most --dataset-from-file {D}/good.jsonl",
         "invalid choice",
-    ),  # fmt: skip
+    ),
     (
         "evaluate-unknown-flag",
         EVALUATE + " --epochs 3 --dataset-from-file {D}/good.jsonl",
         "unrecognized",
-    ),  # fmt: skip
+    ),
     (
         "evaluate-abbreviated-flag",
         EVALUATE + " --no-neg --dataset-from-file {D}/good.jsonl",
         "unrecognized",
-    ),  # fmt: skip
+    ),
     ("evaluate-no-dataset", EVALUATE, "required"),
     # build-tables
     ("tables-missing", TABLES + " --dataset-from-file {D}/nowhere.jsonl", "does not exist"),
@@ -130,101 +130,101 @@ CASES = [
         "tables-embedding",
         TABLES.replace("glove-counterfitted", "nowhere") + " --dataset-from-file {D}/good.jsonl",
         "embedding",
-    ),  # fmt: skip
+    ),
     (
         "tables-embedding-binary",
         TABLES.replace("glove-counterfitted", "{D}/binary.jsonl")
         + " --dataset-from-file {D}/good.jsonl",
         "vectors",
-    ),  # fmt: skip
+    ),
     (
         "tables-threshold-high",
         TABLES + " --threshold 2 --dataset-from-file {D}/good.jsonl",
         "threshold",
-    ),  # fmt: skip
+    ),
     (
         "tables-threshold-low",
         TABLES + " --threshold -1.5 --dataset-from-file {D}/good.jsonl",
         "threshold",
-    ),  # fmt: skip
+    ),
     ("tables-k", TABLES + " --k 0 --dataset-from-file {D}/good.jsonl", "--k"),
     (
         "tables-filters",
         TABLES + " --filters nonsense --dataset-from-file {D}/good.jsonl",
         "filter",
-    ),  # fmt: skip
+    ),
     (
         "tables-components",
         TABLES + " --top-components -1 --dataset-from-file {D}/good.jsonl",
         "components",
-    ),  # fmt: skip
+    ),
     (
         "tables-out-is-file",
         TABLES.replace("{O}", "{D}/good.jsonl") + " --dataset-from-file {D}/good.jsonl",
         "--out",
-    ),  # fmt: skip
+    ),
     (
         "tables-unknown-flag",
         TABLES + " --threads 4 --dataset-from-file {D}/good.jsonl",
         "unrecognized",
-    ),  # fmt: skip
+    ),
     # textattack train
     ("train-margin", TRAIN + " --attack bat-triplet^margin=-1", "margin=-1"),
     (
         "train-unknown-setting",
         TRAIN + " --attack bat-triplet^marg=1",
         "Unknown bat-triplet setting",
-    ),  # fmt: skip
+    ),
     (
         "train-unreadable-value",
         TRAIN + " --attack bat-triplet^margin=(",
         "cannot read the value",
-    ),  # fmt: skip
+    ),
     ("train-no-value", TRAIN + " --attack bat-triplet^margin", "key=value"),
     (
         "train-abbreviated-flag",
         TRAIN + " --attack bat-triplet --learning 1e-3",
         "abbreviation",
-    ),  # fmt: skip
+    ),
     ("train-attack-flag", TRAIN + " --attack bat-triplet --alpha 2", "alpha"),
     ("train-senses", TRAIN + " --attack safer^antonym_senses=most", "antonym_senses"),
     (
         "train-table-missing",
         TRAIN + " --attack bat-triplet^synonym_table='{D}/nowhere.json'",
         "synonym_table",
-    ),  # fmt: skip
+    ),
     (
         "train-table-wrong-kind",
         TRAIN + " --attack bat-triplet^synonym_table='{D}/antonyms.json'",
         "antonym",
-    ),  # fmt: skip
+    ),
     (
         "train-table-truncated",
         TRAIN + " --attack bat-triplet^synonym_table='{D}/truncated.json'",
         "truncated.json",
-    ),  # fmt: skip
+    ),
     (
         "train-table-version",
         TRAIN + " --attack bat-triplet^synonym_table='{D}/version_99.json'",
         "version",
-    ),  # fmt: skip
+    ),
     (
         "train-table-binary",
         TRAIN + " --attack bat-triplet^antonym_table='{D}/binary.jsonl'",
         "binary.jsonl",
-    ),  # fmt: skip
+    ),
     (
         "train-labels",
         TRAIN.replace("rows.py", "bad_labels.py") + " --attack bat-triplet",
         "outside the model",
-    ),  # fmt: skip
+    ),
     # textattack attack
     ("attack-labels", ATTACK + " --dataset-from-file {D}/bad_labels.py", "outside the model"),
     (
         "attack-labels-negation",
         ATTACK.replace("antonym", "negation") + " --dataset-from-file {D}/bad_labels.py",
         "outside the model",
-    ),  # fmt: skip
+    ),
 ]
 
 

@@ -136,6 +136,11 @@ def validate_rows(
 ) -> None:
     if not rows:
         raise UsageError(f"{source}: the dataset is empty.")
+    ids = (
+        ", ".join(f"{i} {name}" for i, name in enumerate(label_names))
+        if label_names
+        else "0, 1, ..."
+    )
     for number, row in enumerate(rows, start=1):
         missing = [c for c in (*input_columns, label_column) if c not in row]
         if missing:
@@ -149,11 +154,6 @@ def validate_rows(
                     f"{source}, row {number}: column {column!r} is empty; remove the row or fill it."
                 )
         label = row[label_column]
-        ids = (
-            ", ".join(f"{i} {name}" for i, name in enumerate(label_names))
-            if label_names
-            else "0, 1, ..."
-        )
         if not isinstance(label, int) or isinstance(label, bool):
             raise UsageError(
                 f"{source}, row {number}: label {label!r} is not an integer id; write the id ({ids})."

@@ -146,6 +146,16 @@ def read_state(path: Path) -> dict | None:
     return state if isinstance(state, dict) else None
 
 
+def load_weights(path: Path, model) -> None:
+    """Set ``model``'s weights to those saved in the folder ``path`` (TextAttack's layout: a
+    transformers model's files, or ``pytorch_model.bin``)."""
+    inner = unwrap(model)
+    if hasattr(inner, "from_pretrained"):
+        inner.load_state_dict(type(inner).from_pretrained(str(path)).state_dict())
+    else:
+        inner.load_state_dict(torch.load(path / "pytorch_model.bin", weights_only=True))
+
+
 def load_checkpoint(path: Path, model, optimizer, scheduler) -> tuple[dict, Callable[[], None]]:
     """Load the model, optimizer and scheduler from ``path``; returns its ``trainer_state.json``
     and a function that sets this process's random generators to the checkpoint's (called by the
@@ -154,11 +164,7 @@ def load_checkpoint(path: Path, model, optimizer, scheduler) -> tuple[dict, Call
     state = read_state(path)
     if state is None:
         raise UsageError(f"{path / STATE_FILE} is unreadable")
-    inner = unwrap(model)
-    if hasattr(inner, "from_pretrained"):
-        inner.load_state_dict(type(inner).from_pretrained(str(path)).state_dict())
-    else:
-        inner.load_state_dict(torch.load(path / "pytorch_model.bin", weights_only=True))
+    load_weights(path, model)
     saved = torch.load(path / OPTIMIZER_FILE, weights_only=True)
     optimizer.load_state_dict(saved["optimizer"])
     if scheduler is not None and saved["scheduler"] is not None:

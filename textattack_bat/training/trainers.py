@@ -496,11 +496,7 @@ class PerturbationTrainer(textattack.Trainer):
 
         if args.load_best_model_at_end and best["epoch"] > 0:
             best_dir = output_dir / "best_model"
-            inner = unwrap(model)
-            if hasattr(inner, "from_pretrained"):
-                inner.load_state_dict(type(inner).from_pretrained(str(best_dir)).state_dict())
-            else:
-                inner.load_state_dict(torch.load(best_dir / "pytorch_model.bin", weights_only=True))
+            checkpoints.load_weights(best_dir, model)
             logger.info(f"Loaded the best model (epoch {best['epoch']}) from {best_dir}.")
         if args.save_last and main:
             self._save_model_checkpoint(model, tokenizer, last=True)
