@@ -202,7 +202,7 @@ def _check_output_dir(path: str, flag: str) -> None:
 def _build_tables(args: argparse.Namespace) -> int:
     import time
 
-    from textattack_bat.lexicon.synonym_filters import FILTERS
+    from textattack_bat.lexicon.synonym_filters import build_filters
     from textattack_bat.lexicon.tables import (
         build_antonym_table,
         build_synonym_table,
@@ -215,14 +215,8 @@ def _build_tables(args: argparse.Namespace) -> int:
     _check_numbers(args, {"k": ("--k", 1), "top_components": ("--top-components", 0)})
     if not -1 <= args.threshold <= 1:
         raise UsageError(f"--threshold {args.threshold}: a cosine, give a value in [-1, 1].")
-    filters = [] if args.filters.strip() == "none" else args.filters.split(",")
-    filters = [f.strip() for f in filters if f.strip()]
-    unknown = [f for f in filters if f not in FILTERS]
-    if unknown:
-        raise UsageError(
-            f"--filters: unknown filter(s) {unknown}; give some of {', '.join(FILTERS)}, "
-            "comma-separated, or none."
-        )
+    names = [] if args.filters.strip() == "none" else args.filters.split(",")
+    filters = build_filters(f.strip() for f in names if f.strip())  # an unknown one: one line
     _check_output_dir(args.out, "--out")
     set_device(args.device)
     dataset, name = load_dataset_arg(None, args.dataset_from_file, None)
